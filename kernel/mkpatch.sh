@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Regenerates one patch of the base series from an overlay of edited files.
+#
+#   kernel/mkpatch.sh OVERLAY HEADER OUT
+#
+# OVERLAY holds the new versions of changed and added files under their
+# kernel paths; the old versions come from the pristine build/src. HEADER
+# is the mail header and commit message; OUT gets header, diffstat, diff.
+set -euo pipefail
+overlay=$(cd "$1" && pwd)
+header=$2
+out=$3
+src=$(cd "$(dirname "$0")/.." && pwd)/build/src
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/a" "$tmp/b"
+(cd "$overlay" && find . -type f | sort) | while read -r f; do
+	f=${f#./}
+	mkdir -p "$tmp/b/$(dirname "$f")"
+	cp "$overlay/$f" "$tmp/b/$f"
+	if [ -f "$src/$f" ]; then
+		mkdir -p "$tmp/a/$(dirname "$f")"
+		cp "$src/$f" "$tmp/a/$f"
+	fi
+done
+(cd "$tmp" && diff -Naur --show-c-function a b > diff) || true
+{
+	cat "$header"
+	echo "---"
+	diffstat -p1 -w 70 "$tmp/diff" | sed 's/^/ /'
+	echo
+	sed -E 's/^(---|\+\+\+) ([ab]\/[^\t]*)\t.*/\1 \2/' "$tmp/diff"
+	echo "-- "
+	echo "2.39.5"
+} > "$out"

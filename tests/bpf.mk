@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# BPF objects the tests load, built on the host with clang:
+#   $(OUT)/<group>/<name>.bpf.o   from tests/<group>/progs/<name>.bpf.c
+#   $(OUT)/upstream/*.bpf.o       upstream selftest programs, built from the
+#                                 extracted source ($(SRC)) with the flags
+#                                 upstream's selftests Makefile uses
+CLANG ?= clang
+ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
+	-Wall -Werror -Wno-compare-distinct-pointer-types \
+	-I$(SRC)/tools/include/uapi -I$(ARCH_INC) -I$(TOP)/uapi -I$(TOP)/tests/include
+
+OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
+	$(wildcard $(TOP)/tests/*/progs/*.bpf.c))
+OURS := $(subst /progs/,/,$(OURS))
+
+UPSTREAM_PROGS := test_lwt_ip_encap
+UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
+
+all: $(OURS) $(UPSTREAM)
+
+$(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+.SECONDEXPANSION:
+$(OURS): $(OUT)/%.bpf.o: $$(TOP)/tests/$$(subst /,/progs/,$$*).bpf.c $(wildcard $(TOP)/tests/include/*.h $(TOP)/tests/*/progs/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

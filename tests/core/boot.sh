@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest is what the other tests assume: the kernel under test, the
+# tools from the host, the site registry on the hooks kernel, and on-demand
+# loading of a facility's module.
+. "$(dirname "$0")/../lib.sh"
+ktap_begin
+
+release=$(uname -r)
+check "kernel is 6.1" grep -q '^6\.1\.' <<<"$release"
+check "iproute2 from the host runs" ip -V
+check "bpftool from the host runs" bpftool version
+check "bpffs is mounted" grep -q ' /sys/fs/bpf bpf ' /proc/mounts
+check "tracefs is there (bpf_trace_printk)" test -e /sys/kernel/debug/tracing/trace_pipe
+
+config() { zcat /proc/config.gz | grep -qx "$1"; }
+if on_stock; then
+	check "stock: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y
+	if config CONFIG_BPFEXT=y; then
+		fail "stock: no bpfext registry"
+	else
+		pass "stock: no bpfext registry"
+	fi
+else
+	check "hooks: bpfext registry is built in" config CONFIG_BPFEXT=y
+	if config CONFIG_LWTUNNEL_BPF=y; then
+		fail "hooks: in-tree LWT BPF is configured out"
+	else
+		pass "hooks: in-tree LWT BPF is configured out"
+	fi
+	check "hooks: lwt_bpf.ko is installed for this kernel" \
+		modinfo -F alias lwt_bpf
+	check "hooks: lwt_bpf is not loaded at boot" \
+		bash -c '! grep -q "^lwt_bpf " /proc/modules'
+fi
+ktap_end

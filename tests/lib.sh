@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# KTAP helpers for bpfext tests, sourced by every tests/<group>/*.sh.
+#
+#   ktap_begin                    once, first
+#   pass DESC | fail DESC [WHY]   record a case
+#   skip DESC REASON              a case that could not run, and why
+#   check DESC CMD...             pass if CMD succeeds, fail with its output
+#   check_errno DESC ERRNO CMD... pass if CMD fails and says ERRNO
+#   ktap_end                      plan, totals, exit status
+#
+#   require_cmd CMD...            skip the whole test if a tool is missing
+#   require_module MOD            hooks kernel: MOD must load (autoload ok)
+#   require_obj NAME...           skip if a BPF object was not built
+#   obj NAME                      path of build/bpf/NAME.bpf.o
+#   on_stock                      true on the stock (control) kernel
+
+ktap_n=0 ktap_pass=0 ktap_fail=0 ktap_skip=0
+
+ktap_begin() {
+	echo "TAP version 13"
+}
+
+ktap_case() {
+	ktap_n=$((ktap_n + 1))
+	echo "$1 $ktap_n $2"
+}
+
+pass() {
+	ktap_pass=$((ktap_pass + 1))
+	ktap_case ok "$1"
+}
+
+fail() {
+	ktap_fail=$((ktap_fail + 1))
+	ktap_case "not ok" "$1"
+	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
+}
+
+skip() {
+	ktap_skip=$((ktap_skip + 1))
+	ktap_case ok "$1 # SKIP $2"
+}
+
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$desc"
+	else
+		fail "$desc" "$out"
+	fi
+}
+
+# check_errno DESC "No such file" cmd...: the command must fail, and its
+# message must name the expected errno (iproute2 prints strerror()).
+check_errno() {
+	local desc=$1 want=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		fail "$desc" "succeeded; expected: $want"
+	elif grep -qF -- "$want" <<<"$out"; then
+		pass "$desc"
+	else
+		fail "$desc" "expected '$want', got: $out"
+	fi
+}
+
+ktap_end() {
+	echo "1..$ktap_n"
+	echo "# Totals: pass:$ktap_pass fail:$ktap_fail xfail:0 xpass:0 skip:$ktap_skip error:0"
+	[ "$ktap_fail" -eq 0 ]
+	exit
+}
+
+# The whole test cannot run here: one SKIP case with the reason.
+skip_all() {
+	skip "${0##*/}" "$1"
+	ktap_end
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_all "needs $c"
+	done
+}
+
+on_stock() {
+	[ "${BPFEXT_KERNEL:-hooks}" = stock ]
+}
+
+require_module() {
+	on_stock && return 0
+	modprobe "$1" 2>/dev/null || skip_all "module $1 does not load"
+}
+
+# BPF objects built by tests/bpf.mk: require_obj checks, obj names one.
+obj() {
+	echo "$BPFEXT_BPF/$1.bpf.o"
+}
+
+require_obj() {
+	local o
+	for o in "$@"; do
+		[ -f "$(obj "$o")" ] || skip_all "no $(obj "$o") (make bpf)"
+	done
+}
+
+# Scratch space for one test, removed on exit.
+BPFEXT_TMP=$(mktemp -d)
+export BPFEXT_TMP
+
+# Network namespaces are named per test and removed on exit.
+ns_prefix=bx$$
+ns() { echo "${ns_prefix}_$1"; }
+cleanup_netns() {
+	local n
+	for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^${ns_prefix}_"); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$BPFEXT_TMP"
+}
+trap cleanup_netns EXIT

@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest's init: the host's root is the guest's root, read-only over 9p.
+# Mounts what a test system needs, stages the modules, runs the command
+# given by the host on the second serial port, reports its exit status and
+# reboots (QEMU runs with -no-reboot, so that ends the run).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp/home LANG=C.UTF-8 TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+exec </dev/null >/dev/ttyS1 2>&1
+
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+for d in /tmp /run /var/tmp /var/lib /var/log /mnt /srv; do
+	mount -t tmpfs -o mode=1777 tmpfs "$d"
+done
+mkdir -p "$HOME" /run/netns /var/lib/misc
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+hostname bpfext-guest
+ip link set lo up
+
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bpfext\.$1=//p"; }
+cmdfile=$(arg cmd)
+modroot=$(arg modroot)
+export BPFEXT_TOP
+BPFEXT_TOP=$(arg top)
+
+# The host may have no /lib/modules to mount on: lay a tmpfs over /usr/lib
+# so the staged tree can be copied in and depmod can write.
+release=$(uname -r)
+mkdir -p /run/ovl/upper /run/ovl/work
+mount -t overlay overlay \
+	-o lowerdir=/usr/lib,upperdir=/run/ovl/upper,workdir=/run/ovl/work /usr/lib
+mkdir -p /lib/modules
+if [ "$modroot" != none ] && [ -d "$modroot/lib/modules/$release" ]; then
+	cp -a "$modroot/lib/modules/$release" /lib/modules/
+	depmod -a "$release"
+fi
+
+echo "bpfext guest: $(uname -r), $(nproc) CPUs; running: $(cat "$cmdfile")"
+cd /tmp || exit 1
+bash "$cmdfile"
+rc=$?
+
+# kmemleak only logs a count; put its reports into the kernel log.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > /dev/ttyS0
+fi
+echo "BPFEXT-EXIT: $rc"
+echo b > /proc/sysrq-trigger
+sleep 10

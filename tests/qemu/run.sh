@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots a test kernel under QEMU (TCG) with the host's root shared read-only
+# over virtio-9p, and runs a command in it as the guest's init.
+#
+#   tests/qemu/run.sh [options] -- command [args]
+#     -k DIR      kernel build directory (build/hooks)
+#     -m DIR      staged module tree (DIR/lib/modules/<release>)
+#     -t SECONDS  timeout for the whole run (default 900)
+#     -l FILE     where the guest's kernel log goes (default: a temp file)
+#     -i          deterministic clock: -icount shift=0,sleep=off
+#     -M MIB      guest memory (default 2048)
+#
+# The command's output streams to stdout. The run fails if the command
+# fails, the guest does not finish in time, or the kernel log shows an
+# oops, BUG, WARNING, KASAN, lockdep or kmemleak report.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048
+while getopts "k:m:t:l:iM:" opt; do
+	case $opt in
+	k) kdir=$(cd "$OPTARG" && pwd) ;;
+	m) modroot=$(cd "$OPTARG" && pwd) ;;
+	t) timeout=$OPTARG ;;
+	l) klog=$OPTARG ;;
+	i) icount=1 ;;
+	M) mem=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || { echo "usage: $0 -k KDIR [-m MODROOT] -- command" >&2; exit 2; }
+[ -n "$kdir" ] && [ -f "$kdir/arch/x86/boot/bzImage" ] ||
+	{ echo "run.sh: no bzImage in '$kdir'" >&2; exit 2; }
+
+# Not under /tmp: the guest mounts its own tmpfs there.
+mkdir -p "$here/../../build/tmp"
+work=$(mktemp -d "$(cd "$here/../../build/tmp" && pwd)/qemu.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[ -n "$klog" ] || klog=$work/kernel.log
+: > "$klog"
+
+# The guest reads its command from here (the host's /tmp is visible).
+printf '%q ' "$@" > "$work/cmd"
+echo >> "$work/cmd"
+
+accel=(-accel tcg)
+[ "$icount" = 1 ] && accel+=(-icount shift=0,sleep=off)
+
+# Test output and the exit code come back on the second serial port, the
+# kernel's console on the first; keeping them apart lets the kernel log be
+# scanned whole.
+set +e
+timeout --foreground -k 10 "$timeout" \
+qemu-system-x86_64 "${accel[@]}" -cpu max -smp 2 -m "$mem" \
+	-nodefaults -display none -no-reboot \
+	-kernel "$kdir/arch/x86/boot/bzImage" \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=root,mount_tag=root \
+	-serial "file:$klog" -serial stdio \
+	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro \
+init=$here/init.sh panic=-1 oops=panic panic_on_warn=0 loglevel=7 \
+bpfext.cmd=$work/cmd bpfext.modroot=${modroot:-none} bpfext.top=$(cd "$here/../.." && pwd)" \
+	< /dev/null | tee "$work/out"
+rc=${PIPESTATUS[0]}
+set -e
+
+status=$(sed -n 's/^BPFEXT-EXIT: \([0-9]*\).*/\1/p' "$work/out" | tail -n1)
+fail=0
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "run.sh: guest timed out after ${timeout}s" >&2
+	fail=1
+elif [ -z "$status" ]; then
+	echo "run.sh: guest ended without an exit status (qemu rc $rc)" >&2
+	fail=1
+elif [ "$status" != 0 ]; then
+	fail=1
+fi
+
+# Kernel reports that fail a run even when every test passed.
+bad='(Oops|BUG:|WARNING:|Kernel panic|KASAN:|UBSAN:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|unreferenced object|INFO: task .* blocked|general protection fault|Call Trace:)'
+if grep -Eq "$bad" "$klog"; then
+	echo "run.sh: kernel log shows a problem:" >&2
+	grep -En -B2 -A25 "$bad" "$klog" | head -n 120 >&2
+	fail=1
+fi
+[ "$fail" = 0 ] || { [ -n "$status" ] || tail -n 40 "$klog" >&2; }
+
+# The summary line is the verdict readers look for: a kernel report or a
+# lost guest counts as one more failure there too.
+if [ "$fail" = 1 ] && [ "$status" = 0 -o -z "$status" ]; then
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/out" | tail -n1)
+	set -- $(echo "${last:-0 passed, 0 failed, 0 skipped}" | tr -dc '0-9 ')
+	echo "${1:-0} passed, $(( ${2:-0} + 1 )) failed, ${3:-0} skipped"
+fi
+exit $fail
