@@ -5,6 +5,7 @@
 #   $(OUT)/upstream/*.bpf.o       upstream selftest programs, built from the
 #                                 extracted source ($(SRC)) with the flags
 #                                 upstream's selftests Makefile uses
+#   $(OUT)/bench/<name>.bpf.o     from bench/progs/<name>.bpf.c (bench/run.sh)
 CLANG ?= clang
 ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
@@ -18,9 +19,16 @@ OURS := $(subst /progs/,/,$(OURS))
 UPSTREAM_PROGS := test_lwt_ip_encap
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
-all: $(OURS) $(UPSTREAM)
+BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\
+	$(wildcard $(TOP)/bench/progs/*.bpf.c))
+
+all: $(OURS) $(UPSTREAM) $(BENCH)
 
 $(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH): $(OUT)/bench/%.bpf.o: $(TOP)/bench/progs/%.bpf.c $(wildcard $(TOP)/bench/progs/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
