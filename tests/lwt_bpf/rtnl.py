@@ -10,6 +10,7 @@ answered, so tests/lwt_bpf/netlink.sh can compare errnos on the stock
 kernel (in-tree net/core/lwt_bpf.c) and on the hooks kernel (lwt_bpf.ko).
 
     rtnl.py [--netns NS] [--drop-privs] OP TARGET [--dev IF] [ENCAP...]
+    rtnl.py [--netns NS] --server
 
     OP TARGET       add|replace|del PREFIX   (10.78.1.1/32, fd78::1/128)
                     nh-add|nh-del ID         (a nexthop object; --family 4|6)
@@ -42,7 +43,14 @@ kernel (in-tree net/core/lwt_bpf.c) and on the hooks kernel (lwt_bpf.ko).
 Without any encap option no RTA_ENCAP is sent (a plain route). Output is
 one line: "ok" if the kernel acked the request, otherwise the errno's name
 (EINVAL, ...), then " extack: MSG" if the kernel said why. Exit status 0
-for ok, 1 for a kernel error, 2 if the helper itself failed.
+for ok, 1 for a kernel error, 2 if the helper itself failed ("helper: ..."
+on stderr).
+
+--server answers many requests from one process: each stdin line is the
+arguments of one request separated by \x1f (ASCII unit separator), each
+answer one stdout line as above ("helper: ..." when the helper failed).
+Starting python costs seconds in a TCG guest; the test sends ~100
+requests. Descriptors a request opened are closed after its answer.
 """
 
 import ctypes
@@ -207,47 +215,41 @@ def prog_nest(atype, spec, keep):
 
 
 def parse_args(argv):
+    """OP TARGET and options -> a dict; encap items keep their order."""
     opts = {"netns": None, "drop": False, "dev": None, "family": None,
-            "encap": None}
-    encap = []
-    pos = []
+            "empty_encap": False, "encap_items": [], "keep": []}
     hooks = {"--in": LWT_BPF_IN, "--out": LWT_BPF_OUT, "--xmit": LWT_BPF_XMIT}
-    keep = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        val = argv[i + 1] if i + 1 < len(argv) else None
-        if arg in ("--drop-privs", "--empty-encap"):
-            if arg == "--drop-privs":
-                opts["drop"] = True
-            else:
-                opts["encap"] = b""
-            i += 1
+    pos = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--drop-privs":
+            opts["drop"] = True
+            continue
+        if arg == "--empty-encap":
+            opts["empty_encap"] = True
             continue
         if not arg.startswith("--"):
             pos.append(arg)
-            i += 1
             continue
+        val = next(args, None)
         if val is None:
             raise HelperError(f"{arg} needs a value")
+        items = opts["encap_items"]
         if arg in hooks:
-            encap.append((hooks[arg], val))
+            items.append((hooks[arg], val))
         elif arg == "--headroom":
-            encap.append((LWT_BPF_XMIT_HEADROOM, struct.pack("<I", int(val, 0))))
+            items.append((LWT_BPF_XMIT_HEADROOM, struct.pack("<I", int(val, 0))))
         elif arg == "--headroom-raw":
-            encap.append((LWT_BPF_XMIT_HEADROOM, bytes.fromhex(val)))
+            items.append((LWT_BPF_XMIT_HEADROOM, bytes.fromhex(val)))
         elif arg == "--encap-attr":
-            encap.append((None, val))
+            items.append((None, val))
         elif arg in ("--netns", "--dev", "--family"):
             opts[arg[2:]] = val
         else:
             raise HelperError(f"unknown option {arg}")
-        i += 2
     if len(pos) != 2:
         raise HelperError("usage: rtnl.py [--netns NS] [--drop-privs] OP TARGET ...")
     opts["op"], opts["target"] = pos
-    opts["encap_items"] = encap
-    opts["keep"] = keep
     return opts
 
 
@@ -258,7 +260,7 @@ def build_encap(opts):
     """
     items = opts["encap_items"]
     if not items:
-        return opts["encap"]
+        return b"" if opts["empty_encap"] else None
     body = b""
     for atype, val in items:
         if atype is None:
@@ -344,24 +346,25 @@ def talk(mtype, flags, body):
     """Send one request, return (errno or 0, extack message or None)."""
     # Opened after any privilege drop: rtnetlink checks CAP_NET_ADMIN of
     # both the socket's opener and the sender.
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-    sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-    sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
-    sock.bind((0, 0))
-    seq = 1
-    hdr = struct.pack("<IHHII", 16 + len(body), mtype,
-                      NLM_F_REQUEST | NLM_F_ACK | flags, seq, 0)
-    sock.send(hdr + body)
-    while True:
-        data = sock.recv(65536)
-        off = 0
-        while off + 16 <= len(data):
-            mlen, rtype, rflags, rseq, _ = struct.unpack_from("<IHHII", data, off)
-            if mlen < 16:
-                raise HelperError("malformed netlink reply")
-            if rtype == NLMSG_ERROR and rseq == seq:
-                return parse_ack(data[off + 16:off + mlen], rflags)
-            off += (mlen + 3) & ~3
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                       socket.NETLINK_ROUTE) as sock:
+        sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        sock.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
+        sock.bind((0, 0))
+        seq = 1
+        hdr = struct.pack("<IHHII", 16 + len(body), mtype,
+                          NLM_F_REQUEST | NLM_F_ACK | flags, seq, 0)
+        sock.send(hdr + body)
+        while True:
+            data = sock.recv(65536)
+            off = 0
+            while off + 16 <= len(data):
+                mlen, rtype, rflags, rseq, _ = struct.unpack_from("<IHHII", data, off)
+                if mlen < 16:
+                    raise HelperError("malformed netlink reply")
+                if rtype == NLMSG_ERROR and rseq == seq:
+                    return parse_ack(data[off + 16:off + mlen], rflags)
+                off += (mlen + 3) & ~3
 
 
 def parse_ack(payload, flags):
@@ -383,25 +386,56 @@ def parse_ack(payload, flags):
     return -err, msg
 
 
-def main(argv):
+def request(argv, one_shot=True):
+    """Build, send and answer one request; returns (line, exit status)."""
     opts = parse_args(argv)
-    if opts["netns"]:
-        enter_netns(opts["netns"])
-    encap = build_encap(opts)
-    if opts["drop"]:
-        drop_privs()
-    if opts["op"] in ("add", "replace", "del"):
-        mtype, flags, body = route_msg(opts, encap)
-    elif opts["op"] in ("nh-add", "nh-del"):
-        mtype, flags, body = nexthop_msg(opts, encap)
-    else:
-        raise HelperError(f"unknown OP {opts['op']}")
-    err, msg = talk(mtype, flags, body)
+    try:
+        if opts["netns"]:
+            if not one_shot:
+                raise HelperError("--netns goes before --server")
+            enter_netns(opts["netns"])
+        encap = build_encap(opts)
+        if opts["drop"]:
+            # Irreversible: a server would stay unprivileged.
+            if not one_shot:
+                raise HelperError("--drop-privs is one-shot only")
+            drop_privs()
+        if opts["op"] in ("add", "replace", "del"):
+            mtype, flags, body = route_msg(opts, encap)
+        elif opts["op"] in ("nh-add", "nh-del"):
+            mtype, flags, body = nexthop_msg(opts, encap)
+        else:
+            raise HelperError(f"unknown OP {opts['op']}")
+        err, msg = talk(mtype, flags, body)
+    finally:
+        for fd in opts["keep"]:
+            os.close(fd)
     line = "ok" if err == 0 else errno.errorcode.get(err, str(err))
     if msg:
         line += f" extack: {msg}"
+    return line, 0 if err == 0 else 1
+
+
+def serve():
+    for raw in sys.stdin:
+        try:
+            line, _ = request(raw.rstrip("\n").split("\x1f"), one_shot=False)
+        except (HelperError, OSError, ValueError) as e:
+            line = f"helper: {e}"
+        print(line, flush=True)
+    return 0
+
+
+def main(argv):
+    if argv[-1:] == ["--server"]:
+        if argv[:1] == ["--netns"] and len(argv) == 3:
+            enter_netns(argv[1])
+        elif len(argv) != 1:
+            raise HelperError("usage: rtnl.py [--netns NS] --server")
+        return serve()
+    line, status = request(argv)
     print(line)
-    return 0 if err == 0 else 1
+    return status
 
 
 if __name__ == "__main__":
