@@ -22,8 +22,19 @@ export BPFEXT_BPF=${BPFEXT_BPF:-$BPFEXT_TOP/build/bpf}
 export BPFEXT_SRC=${BPFEXT_SRC:-$BPFEXT_TOP/build/src}
 test_timeout=${BPFEXT_TEST_TIMEOUT:-900}
 
+# Every directory with executable tests is a group, core first; qemu/ and
+# harness/ are host-side.
+all_groups() {
+	echo core
+	for d in "$tests"/*/; do
+		d=${d%/}
+		d=${d##*/}
+		case $d in core|qemu|harness|tools|include) continue ;; esac
+		ls "$tests/$d"/*.sh >/dev/null 2>&1 && echo "$d"
+	done
+}
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(core lwt_bpf)
+[ ${#groups[@]} -gt 0 ] || mapfile -t groups < <(all_groups)
 
 list=()
 for g in "${groups[@]}"; do
