@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the same workloads on the stock kernel (in-tree LWT BPF) and
+# on the hooks kernel (lwt_bpf.ko), one table with the ratio hooks/stock.
+#
+#   bench/run.sh [-r REPS] [-n PACKETS]
+#     -r REPS     repetitions of each workload per kernel, each a new sender
+#                 process; the table shows the median (default 21, or
+#                 $BENCH_REPS)
+#     -n PACKETS  timed packets per repetition (default 10000, or $BENCH_COUNT)
+#
+# Both guests run under -icount shift=0,sleep=off: the guest's clock counts
+# executed instructions (1 ns each) and idle time is skipped, so packets/s
+# are of guest time and do not depend on how fast or busy the host is.
+# TCG models no caches, so what is compared is instructions per packet;
+# cache and branch-predictor effects of the module's text layout are not.
+#
+# Raw output: build/bench/<kernel>.out (every repetition), <kernel>-kernel.log
+# (guest kernel log), result.txt (the table).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/bench
+reps=${BENCH_REPS:-21}
+count=${BENCH_COUNT:-10000}
+while getopts "r:n:" opt; do
+	case $opt in
+	r) reps=$OPTARG ;;
+	n) count=$OPTARG ;;
+	*) echo "usage: $0 [-r REPS] [-n PACKETS]" >&2; exit 2 ;;
+	esac
+done
+kernels=(stock hooks)
+
+log() { echo "bench: $*" >&2; }
+
+cd "$top"
+mkdir -p "$out"
+
+# Kernels are built only when missing: a benchmark must not silently
+# rebuild what it is asked to measure. One build at a time, and none while
+# another tree's build.sh runs: it may be about to replace a bzImage or
+# stage it, and two builds of one tree corrupt it.
+running=$(pgrep -f 'kernel/build\.sh' || true)
+if [ -n "$running" ]; then
+	log "a kernel build is running (pid $(echo "$running" | paste -sd' ')):" \
+		"benchmark after it has finished"
+	exit 1
+fi
+for k in "${kernels[@]}"; do
+	kdir=build/$k
+	if [ ! -f "$kdir/arch/x86/boot/bzImage" ]; then
+		log "no $k kernel: kernel/build.sh $k"
+		kernel/build.sh "$k"
+	fi
+	# A tree staged before the kernel was (re)built may not match it.
+	if [ ! -d "$kdir/modroot/lib/modules" ] ||
+	   [ "$kdir/arch/x86/boot/bzImage" -nt "$kdir/modroot" ]; then
+		log "staging modules: make stage KERNEL=$k"
+		make -s stage KERNEL="$k"
+	fi
+done
+
+# The module measured is the one staged, not the one in modules/: say so
+# when the sources have moved on since.
+staged=$(find build/hooks/modroot -name lwt_bpf.ko | head -n1)
+if [ -z "$staged" ]; then
+	log "build/hooks/modroot has no lwt_bpf.ko (make stage)"
+	exit 1
+fi
+newer=$(find modules include -newer "$staged" \( -name '*.c' -o -name '*.h' \
+	-o -name Kbuild \) | head -n3 | paste -sd' ')
+stale_note=""
+if [ -n "$newer" ]; then
+	stale_note="WARNING: staged lwt_bpf.ko is older than $newer; run make stage"
+	log "$stale_note"
+fi
+
+# Kernels are not rebuilt here (see above), so say when one predates the
+# configuration or patches it would be built from today.
+old_kernels=""
+for k in "${kernels[@]}"; do
+	# A .config newer than the bzImage: a build was started and not
+	# finished, and the config check below compares the wrong files.
+	if [ "build/$k/.config" -nt "build/$k/arch/x86/boot/bzImage" ] ||
+	   [ -n "$(find kernel/config kernel/patches -type f \
+		-newer "build/$k/arch/x86/boot/bzImage" | head -n1)" ]; then
+		old_kernels="$old_kernels $k"
+	fi
+done
+kernel_note=""
+if [ -n "$old_kernels" ]; then
+	kernel_note="WARNING: older than kernel/config, kernel/patches or .config:$old_kernels"
+	log "$kernel_note"
+fi
+
+# The two kernels must differ only in where LWT BPF lives; anything else
+# (a fragment changed between the two builds) would be measured too.
+config_lines() {
+	grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
+		grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|BPFEXT)[= ]' | sort
+}
+skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
+if [ -n "$skew" ]; then
+	n=$(sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u | wc -l)
+	log "build/stock/.config and build/hooks/.config differ in $n symbols" \
+		"besides LWTUNNEL_BPF/BPFEXT, e.g.:"
+	sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u |
+		head -n8 | sed 's/^/    /' >&2
+	if [ "${BENCH_ALLOW_CONFIG_SKEW:-0}" != 1 ]; then
+		log "rebuild the older one (kernel/build.sh stock|hooks, then" \
+			"make stage KERNEL=...), or set BENCH_ALLOW_CONFIG_SKEW=1"
+		exit 1
+	fi
+	skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/BPFEXT"
+	log "$skew_note (BENCH_ALLOW_CONFIG_SKEW=1)"
+fi
+
+# What the guest runs: the BPF objects and the packet generator.
+make -s -f tests/bpf.mk TOP="$top" SRC="$top/build/src" OUT="$top/build/bpf"
+if [ ! -x "$out/udpflood" ] || [ bench/udpflood.c -nt "$out/udpflood" ]; then
+	gcc -O2 -Wall -Werror -o "$out/udpflood" bench/udpflood.c
+fi
+
+# tests/qemu/run.sh boots two vCPUs, which -icount cannot bring up on
+# QEMU 7.2; bench/qemu-smp1 makes it one (see there).
+mkdir -p "$out/shim"
+ln -sfn "$top/bench/qemu-smp1" "$out/shim/qemu-system-x86_64"
+export PATH=$out/shim:$PATH
+
+# Generous: a loaded host only makes a run take longer, never changes it.
+timeout=$((600 + reps * count / 250))
+for k in "${kernels[@]}"; do
+	log "$k kernel: $reps x $count packets per workload"
+	start=$(date +%s)
+	if ! tests/qemu/run.sh -i -k "build/$k" -m "build/$k/modroot" -t "$timeout" \
+		-l "$out/$k-kernel.log" -- \
+		"$top/bench/guest.sh" --kernel "$k" --reps "$reps" --count "$count" \
+		2>&1 | tr -d '\r' > "$out/$k.out"; then
+		tail -n 30 "$out/$k.out" >&2
+		log "$k run failed; kernel log: $out/$k-kernel.log"
+		exit 1
+	fi
+	log "$k kernel: done in $(( $(date +%s) - start ))s"
+done
+
+# RESULT <id> <median> <values> <description...> from both runs, by id.
+# Two estimates per workload. The median, over sender processes. And the
+# best, because on these kernels a process's cost per packet sits on one
+# of a few discrete levels, fixed when its socket is made (see
+# bench/guest.sh): the fastest level is the path's own cost and mostly
+# recurs to within 0.2% from run to run, where medians of 21 move by 2-3%.
+table() {
+	awk -v reps="$reps" -v count="$count" '
+		FNR == 1 { k++ }
+		$1 == "RESULT" {
+			id = $2
+			if (!(id in order)) { order[id] = ++n; ids[n] = id }
+			med[k, id] = $3
+			nv = split($4, v, ",")
+			lo = hi = v[1]
+			for (j = 2; j <= nv; j++) {
+				if (v[j] < lo) lo = v[j]
+				if (v[j] > hi) hi = v[j]
+			}
+			best[k, id] = hi
+			if ($3 > 0 && (hi - lo) / $3 > spread[k]) spread[k] = (hi - lo) / $3
+			d = ""
+			for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
+			desc[id] = d
+		}
+		function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
+		END {
+			fmt = "%-40s %8s %8s %6s | %8s %8s %6s\n"
+			printf "%-40s %-24s | %s\n", "packets/s of guest time",
+				"median over processes", "best process"
+			printf fmt, "workload", "stock", "hooks", "ratio", "stock", "hooks", "ratio"
+			for (i = 1; i <= n; i++) {
+				id = ids[i]
+				printf fmt, desc[id], med[1, id], med[2, id],
+					ratio(med[1, id], med[2, id]), best[1, id], best[2, id],
+					ratio(best[1, id], best[2, id])
+			}
+			printf "ratio = hooks/stock; %d sender processes per kernel and" \
+				" workload,\neach %d timed UDP packets (64-byte payload);" \
+				" widest spread of a\nworkload over its processes," \
+				" (max - min) / median: stock %.1f%%, hooks %.1f%%\n",
+				reps, count, 100 * spread[1], 100 * spread[2]
+		}' "$out/stock.out" "$out/hooks.out"
+}
+
+{
+	table
+	sed -n 's/^KERNEL //p' "$out/stock.out" "$out/hooks.out"
+	[ -z "$stale_note" ] || echo "$stale_note"
+	[ -z "$kernel_note" ] || echo "$kernel_note"
+	[ -z "${skew_note:-}" ] || echo "$skew_note"
+} | tee "$out/result.txt"
+
+# Every workload must have a result from both kernels.
+missing=$(awk '$1 == "RESULT" { c[$2]++ } END { for (id in c) if (c[id] != 2) print id }' \
+	"$out/stock.out" "$out/hooks.out")
+[ -z "$missing" ] || { log "no result from one kernel for: $missing"; exit 1; }
