@@ -123,11 +123,6 @@ if [ ! -x "$out/udpflood" ] || [ bench/udpflood.c -nt "$out/udpflood" ]; then
 	gcc -O2 -Wall -Werror -o "$out/udpflood" bench/udpflood.c
 fi
 
-# tests/qemu/run.sh boots two vCPUs, which -icount cannot bring up on
-# QEMU 7.2; bench/qemu-smp1 makes it one (see there).
-mkdir -p "$out/shim"
-ln -sfn "$top/bench/qemu-smp1" "$out/shim/qemu-system-x86_64"
-export PATH=$out/shim:$PATH
 
 # Generous: a loaded host only makes a run take longer, never changes it.
 timeout=$((600 + reps * count / 250))

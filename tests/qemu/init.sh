@@ -13,12 +13,24 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 exec </dev/null >/dev/ttyS1 2>&1
 
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bpfext\.$1=//p"; }
+top=$(arg top)
+
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-for d in /tmp /run /var/tmp /var/lib /var/log /mnt /srv; do
+mount -t tmpfs -o mode=0755 tmpfs /run
+# The checkout may live under a directory that gets a tmpfs below (a CI
+# clone in /tmp): hold on to it and put it back on top afterwards.
+mkdir -p /run/bpfext-top
+mount --bind "$top" /run/bpfext-top
+for d in /tmp /var/tmp /var/lib /var/log /mnt /srv; do
 	mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
+if [ ! -d "$top/tests/qemu" ]; then
+	mkdir -p "$top"
+	mount --move /run/bpfext-top "$top"
+fi
 mkdir -p "$HOME" /run/netns /var/lib/misc
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
@@ -27,11 +39,9 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname bpfext-guest
 ip link set lo up
 
-arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bpfext\.$1=//p"; }
 cmdfile=$(arg cmd)
 modroot=$(arg modroot)
-export BPFEXT_TOP
-BPFEXT_TOP=$(arg top)
+export BPFEXT_TOP=$top
 
 # The host may have no /lib/modules to mount on: lay a tmpfs over /usr/lib
 # so the staged tree can be copied in and depmod can write.

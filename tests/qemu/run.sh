@@ -9,7 +9,10 @@
 #     -m DIR      staged module tree (DIR/lib/modules/<release>)
 #     -t SECONDS  timeout for the whole run (default 900)
 #     -l FILE     where the guest's kernel log goes (default: a temp file)
-#     -i          deterministic clock: -icount shift=0,sleep=off
+#     -i          deterministic clock: -icount shift=0,sleep=off; implies
+#                 one vCPU (QEMU 7.2 never brings up a second one under
+#                 icount, and icount runs vCPUs one at a time anyway)
+#     -c CPUS     vCPUs (default 2, 1 with -i)
 #     -M MIB      guest memory (default 2048)
 #
 # The command's output streams to stdout. The run fails if the command
@@ -18,14 +21,15 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048
-while getopts "k:m:t:l:iM:" opt; do
+kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048 cpus=""
+while getopts "k:m:t:l:ic:M:" opt; do
 	case $opt in
 	k) kdir=$(cd "$OPTARG" && pwd) ;;
 	m) modroot=$(cd "$OPTARG" && pwd) ;;
 	t) timeout=$OPTARG ;;
 	l) klog=$OPTARG ;;
 	i) icount=1 ;;
+	c) cpus=$OPTARG ;;
 	M) mem=$OPTARG ;;
 	*) exit 2 ;;
 	esac
@@ -48,14 +52,18 @@ printf '%q ' "$@" > "$work/cmd"
 echo >> "$work/cmd"
 
 accel=(-accel tcg)
-[ "$icount" = 1 ] && accel+=(-icount shift=0,sleep=off)
+if [ "$icount" = 1 ]; then
+	accel+=(-icount shift=0,sleep=off)
+	cpus=${cpus:-1}
+fi
+cpus=${cpus:-2}
 
 # Test output and the exit code come back on the second serial port, the
 # kernel's console on the first; keeping them apart lets the kernel log be
 # scanned whole.
 set +e
 timeout --foreground -k 10 "$timeout" \
-qemu-system-x86_64 "${accel[@]}" -cpu max -smp 2 -m "$mem" \
+qemu-system-x86_64 "${accel[@]}" -cpu max -smp "$cpus" -m "$mem" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
