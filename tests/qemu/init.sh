@@ -60,11 +60,16 @@ cd /tmp || exit 1
 bash "$cmdfile"
 rc=$?
 
-# kmemleak only logs a count; put its reports into the kernel log.
+# The console can lag behind the log (another CPU may hold it) and the
+# reboot below cuts it off: send the whole log to the host, with
+# kmemleak's reports, which it only counts in the log.
+echo "BPFEXT-DMESG-BEGIN"
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak > /dev/ttyS0
+	cat /sys/kernel/debug/kmemleak
 fi
+dmesg
+echo "BPFEXT-DMESG-END"
 echo "BPFEXT-EXIT: $rc"
 echo b > /proc/sysrq-trigger
 sleep 10

@@ -72,9 +72,12 @@ qemu-system-x86_64 "${accel[@]}" -cpu max -smp "$cpus" -m "$mem" \
 	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000 ro \
 init=$here/init.sh panic=-1 oops=panic panic_on_warn=0 loglevel=7 \
 bpfext.cmd=$work/cmd bpfext.modroot=${modroot:-none} bpfext.top=$(cd "$here/../.." && pwd)" \
-	< /dev/null | tee "$work/out"
+	< /dev/null | tee "$work/out" |
+	awk '/^BPFEXT-DMESG-BEGIN/ { hide = 1 } !hide { print; fflush() } /^BPFEXT-DMESG-END/ { hide = 0 }'
 rc=${PIPESTATUS[0]}
 set -e
+# The guest's own copy of its log, complete even where the console lagged.
+sed -n '/^BPFEXT-DMESG-BEGIN/,/^BPFEXT-DMESG-END/p' "$work/out" >> "$klog"
 
 status=$(sed -n 's/^BPFEXT-EXIT: \([0-9]*\).*/\1/p' "$work/out" | tail -n1)
 fail=0
