@@ -16,6 +16,11 @@ exec </dev/null >/dev/ttyS1 2>&1
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^bpfext\.$1=//p"; }
 top=$(arg top)
 
+# devtmpfs has no /dev/fd: bash process substitution and many tools need it.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
