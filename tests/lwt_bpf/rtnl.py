@@ -278,6 +278,19 @@ def ifindex(opts):
     return socket.if_nametoindex(opts["dev"])
 
 
+def oif_and_encap(opts, encap, oif_attr, type_attr, encap_attr):
+    """The output device and the encap, which routes and nexthop objects
+    carry alike under their own attribute numbers."""
+    out = b""
+    oif = ifindex(opts)
+    if oif is not None:
+        out += nla(oif_attr, struct.pack("<I", oif))
+    if encap is not None:
+        out += nla(type_attr, struct.pack("<H", LWTUNNEL_ENCAP_BPF))
+        out += nest(encap_attr, encap)
+    return out
+
+
 def route_msg(opts, encap):
     """RTM_NEWROUTE/RTM_DELROUTE for one prefix, as iproute2 lays it out."""
     net = ipaddress.ip_network(opts["target"])
@@ -299,12 +312,7 @@ def route_msg(opts, encap):
                        RT_TABLE_MAIN, proto, scope, rtype, 0)
     body += nla(RTA_TABLE, struct.pack("<I", RT_TABLE_MAIN))
     body += nla(RTA_DST, net.network_address.packed)
-    oif = ifindex(opts)
-    if oif is not None:
-        body += nla(RTA_OIF, struct.pack("<I", oif))
-    if encap is not None:
-        body += nla(RTA_ENCAP_TYPE, struct.pack("<H", LWTUNNEL_ENCAP_BPF))
-        body += nest(RTA_ENCAP, encap)
+    body += oif_and_encap(opts, encap, RTA_OIF, RTA_ENCAP_TYPE, RTA_ENCAP)
     return mtype, flags, body
 
 
@@ -319,12 +327,7 @@ def nexthop_msg(opts, encap):
     # struct nhmsg: family, scope, protocol, resvd, flags
     body = struct.pack("<BBBBI", family, 0, RTPROT_BOOT if mtype == RTM_NEWNEXTHOP else 0, 0, 0)
     body += nla(NHA_ID, struct.pack("<I", int(opts["target"])))
-    oif = ifindex(opts)
-    if oif is not None:
-        body += nla(NHA_OIF, struct.pack("<I", oif))
-    if encap is not None:
-        body += nla(NHA_ENCAP_TYPE, struct.pack("<H", LWTUNNEL_ENCAP_BPF))
-        body += nest(NHA_ENCAP, encap)
+    body += oif_and_encap(opts, encap, NHA_OIF, NHA_ENCAP_TYPE, NHA_ENCAP)
     return mtype, flags, body
 
 
