@@ -6,6 +6,8 @@
 #                                 extracted source ($(SRC)) with the flags
 #                                 upstream's selftests Makefile uses
 #   $(OUT)/bench/<name>.bpf.o     from bench/progs/<name>.bpf.c (bench/run.sh)
+#   $(OUT)/samples/<s>/<name>.bpf.o  from samples/<s>/<name>.bpf.c
+#   $(OUT)/samples/<s>/<name>     a sample's user tool, from samples/<s>/<name>.c
 CLANG ?= clang
 ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
@@ -22,7 +24,14 @@ UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\
 	$(wildcard $(TOP)/bench/progs/*.bpf.c))
 
-all: $(OURS) $(UPSTREAM) $(BENCH)
+SAMPLES_BPF := $(patsubst $(TOP)/samples/%.bpf.c,$(OUT)/samples/%.bpf.o,\
+	$(wildcard $(TOP)/samples/*/*.bpf.c))
+SAMPLES_USER := $(patsubst $(TOP)/samples/%.c,$(OUT)/samples/%,\
+	$(filter-out %.bpf.c,$(wildcard $(TOP)/samples/*/*.c)))
+USER_CFLAGS := -O2 -g -Wall -Wextra -Werror
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
+
+all: $(OURS) $(UPSTREAM) $(BENCH) $(SAMPLES_BPF) $(SAMPLES_USER)
 
 $(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
 	@mkdir -p $(@D)
@@ -31,6 +40,14 @@ $(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
 $(BENCH): $(OUT)/bench/%.bpf.o: $(TOP)/bench/progs/%.bpf.c $(wildcard $(TOP)/bench/progs/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SAMPLES_BPF): $(OUT)/samples/%.bpf.o: $(TOP)/samples/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SAMPLES_USER): $(OUT)/samples/%: $(TOP)/samples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIBBPF_LIBS)
 
 .SECONDEXPANSION:
 $(OURS): $(OUT)/%.bpf.o: $$(TOP)/tests/$$(subst /,/progs/,$$*).bpf.c $(wildcard $(TOP)/tests/include/*.h $(TOP)/tests/*/progs/*.h)

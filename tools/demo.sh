@@ -9,6 +9,9 @@ set -u
 top=${BPFEXT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 obj=$top/build/bpf/lwt_bpf/lwt_any.bpf.o
 pin=/sys/fs/bpf/tc/globals/lwt_runs
+hist_obj=$top/build/bpf/samples/lwt_len_hist/lwt_len_hist.bpf.o
+hist_tool=$top/build/bpf/samples/lwt_len_hist/lwt_len_hist
+hist_pin=/sys/fs/bpf/tc/globals/lwt_len_hist
 fails=0
 say() { printf '\n$ %s\n' "$*"; }
 step() {	# step WANT(ok|fail) CMD...: run, show, check the outcome
@@ -50,8 +53,23 @@ echo "# refused: the route holds the module"
 step ok ip route del 192.168.253.2/32
 step ok rmmod lwt_bpf
 step fail loaded
+
+# A real sample: samples/lwt_len_hist, a per-route packet length histogram.
+# At out, skb->len is the IP packet: ping -s 1400 sends 1428 bytes.
+rm -f "$hist_pin"
+step ok ip route add 192.168.253.2/32 encap bpf out obj "$hist_obj" section len_hist dev veth0
+step ok ping -c 6 -s 56 -i 0.2 -q 192.168.253.2
+step ok ping -c 3 -s 500 -i 0.2 -q 192.168.253.2
+step ok ping -c 2 -s 1400 -i 0.2 -q 192.168.253.2
+say "$hist_tool"
+hist=$("$hist_tool") || { echo "demo: FAILED: $hist_tool"; fails=$((fails + 1)); }
+echo "$hist"
+n=$(awk '$1 == 1024 && $2 == "->" && $3 == 2047 { print $5 }' <<<"$hist")
+echo "1024..2047: ${n:-0} packets"
+[ "${n:-0}" -ge 2 ] || { echo "demo: FAILED: the 1428-byte pings are not in 1024..2047"; fails=$((fails + 1)); }
+step ok ip route del 192.168.253.2/32
 ip netns del demo
-rm -f "$pin" /sys/fs/bpf/tc/globals/lwt_cfg
+rm -f "$pin" /sys/fs/bpf/tc/globals/lwt_cfg "$hist_pin"
 echo
 [ "$fails" = 0 ] && echo "demo: ok" || echo "demo: $fails step(s) failed"
 [ "$fails" = 0 ]
