@@ -36,8 +36,10 @@ all: modules
 deps:
 	@tools/install-deps.sh
 
+# Only the modules take W=1/C=1 and other command-line variables: passed
+# on to the kernel, they would change its flags and rebuild all of it.
 kernel: deps
-	@kernel/build.sh $(FLAVOUR)
+	@env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS kernel/build.sh $(FLAVOUR)
 
 # The stock kernel carries no site registry: nothing of ours loads there.
 ifeq ($(FLAVOUR),stock)
@@ -46,6 +48,7 @@ modules: kernel
 else
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(TOP) CC="$(KCC)" modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod CC="$(KCC)" modules
 endif
 
 # Kernel modules plus ours under $(MODROOT)/lib/modules/<release>; the
@@ -57,6 +60,9 @@ stage: modules
 ifneq ($(FLAVOUR),stock)
 	@$(MAKE) -s -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(MODROOT).new \
 		INSTALL_MOD_DIR=extra DEPMOD=true modules_install >/dev/null
+	@$(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod \
+		INSTALL_MOD_PATH=$(MODROOT).new INSTALL_MOD_DIR=extra DEPMOD=true \
+		modules_install >/dev/null
 endif
 	@rm -rf $(MODROOT) && mv $(MODROOT).new $(MODROOT)
 
@@ -92,6 +98,7 @@ install:
 
 clean:
 	@[ ! -d $(KDIR) ] || $(MAKE) -s -C $(KDIR) M=$(TOP) clean
+	@[ ! -d $(KDIR) ] || $(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod clean
 	rm -rf $(BPF_OBJ)
 
 distclean:

@@ -11,7 +11,7 @@
 #   ktap_end                      plan, totals, exit status
 #
 #   require_cmd CMD...            skip the whole test if a tool is missing
-#   require_module MOD            hooks kernel: MOD must load (autoload ok)
+#   require_module MOD            hooks kernel: MOD must load, else FAIL
 #   require_obj NAME...           skip if a BPF object was not built
 #   obj NAME                      path of build/bpf/NAME.bpf.o
 #   on_stock                      true on the stock (control) kernel
@@ -91,9 +91,14 @@ on_stock() {
 	[ "${BPFEXT_KERNEL:-hooks}" = stock ]
 }
 
+# Our modules must load on the hooks kernel: a module that does not is a
+# failure of the whole test, not a skip.
 require_module() {
+	local out
 	on_stock && return 0
-	modprobe "$1" 2>/dev/null || skip_all "module $1 does not load"
+	out=$(modprobe "$1" 2>&1) && return 0
+	fail "module $1 loads" "$out"
+	ktap_end
 }
 
 # BPF objects built by tests/bpf.mk: require_obj checks, obj names one.

@@ -67,6 +67,14 @@ echo "$hist"
 n=$(awk '$1 == 1024 && $2 == "->" && $3 == 2047 { print $5 }' <<<"$hist")
 echo "1024..2047: ${n:-0} packets"
 [ "${n:-0}" -ge 2 ] || { echo "demo: FAILED: the 1428-byte pings are not in 1024..2047"; fails=$((fails + 1)); }
+
+# Beyond upstream: lwt_bpf's own per-route counters, over generic netlink.
+step ok "$top/tools/lwt-bpf-stats"
+n=$("$top/tools/lwt-bpf-stats" -j | python3 -c 'import json,sys
+print(sum(h["stats"]["ok"] for r in json.load(sys.stdin)
+          if r.get("dst") == "192.168.253.2" for h in r["hooks"] if h["hook"] == "out"))')
+echo "out hook on 192.168.253.2/32: ${n:-0} packets BPF_OK"
+[ "${n:-0}" -ge 11 ] || { echo "demo: FAILED: the counters missed the pings"; fails=$((fails + 1)); }
 step ok ip route del 192.168.253.2/32
 ip netns del demo
 rm -f "$pin" /sys/fs/bpf/tc/globals/lwt_cfg "$hist_pin"

@@ -25,4 +25,22 @@
 #error "bpfext: kernel site API version differs from the modules'"
 #endif
 
+/*
+ * Helpers a module supplies to BPF programs are kfuncs in the module's own
+ * BTF. The verifier resolves a call to one only while the module is loaded
+ * and makes every program that calls one hold a reference on the module,
+ * so the module cannot be unloaded under it. The base patch gives the LWT
+ * program types (in, out, xmit and seg6local) a kfunc hook for this.
+ */
+#include <linux/btf.h>
+
+static inline int bpfext_register_lwt_kfuncs(const struct btf_kfunc_id_set *set)
+{
+	/*
+	 * LWT_IN, LWT_OUT, LWT_XMIT and LWT_SEG6LOCAL share one hook, and a
+	 * module's set may be registered with a hook only once.
+	 */
+	return register_btf_kfunc_id_set(BPF_PROG_TYPE_LWT_XMIT, set);
+}
+
 #endif /* _BPFEXT_BPFEXT_H */

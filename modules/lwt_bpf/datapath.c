@@ -4,6 +4,7 @@
  * semantics of Linux 6.1's net/core/lwt_bpf.c.
  */
 
+#include <linux/error-injection.h>
 #include <linux/filter.h>
 #include <linux/skbuff.h>
 #include <net/dst.h>
@@ -16,6 +17,15 @@
 #include <net/sch_generic.h>
 
 #include "lwt_bpf.h"
+
+/* Counts what skb_do_redirect() dropped for a reason the program can fix. */
+static void lwt_bpf_count_redirect(struct lwt_bpf_prog *lp, int err)
+{
+	if (err == -ERANGE)
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_L2_NO_HDR);
+	else if (err == -EINVAL)
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_NO_DEV);
+}
 
 /*
  * Runs @lp on @skb. Returns BPF_OK, BPF_LWT_REROUTE or BPF_REDIRECT (the
@@ -37,28 +47,36 @@ static int lwt_bpf_run(struct sk_buff *skb, struct lwt_bpf_prog *lp,
 	local_bh_disable();
 	bpf_compute_data_pointers(skb);
 	ret = bpf_prog_run_save_cb(lp->prog, skb);
+	lwt_bpf_count(lp, BPFEXT_LWT_STAT_RUNS);
 
 	switch (ret) {
 	case BPF_OK:
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_OK);
+		break;
 	case BPF_LWT_REROUTE:
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_REROUTE);
 		break;
 	case BPF_REDIRECT:
 		if (unlikely(!can_redirect)) {
 			pr_warn_once("Illegal redirect return code in prog %s\n",
 				     lp->name ? : "<unknown>");
+			lwt_bpf_count(lp, BPFEXT_LWT_STAT_BAD_REDIRECT);
 			ret = BPF_OK;
 			break;
 		}
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_REDIRECT);
 		skb_reset_mac_header(skb);
-		skb_do_redirect(skb);
+		lwt_bpf_count_redirect(lp, skb_do_redirect(skb));
 		break;
 	case BPF_DROP:
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP);
 		kfree_skb(skb);
 		ret = -EPERM;
 		break;
 	default:
 		pr_warn_once("bpf-lwt: Illegal return value %u, expect packet loss\n",
 			     ret);
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_BAD_RET);
 		kfree_skb(skb);
 		ret = -EINVAL;
 		break;
@@ -69,7 +87,7 @@ static int lwt_bpf_run(struct sk_buff *skb, struct lwt_bpf_prog *lp,
 	return ret;
 }
 
-static int lwt_bpf_input_reroute(struct sk_buff *skb)
+static int lwt_bpf_input_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
 {
 	int err;
 
@@ -91,6 +109,7 @@ static int lwt_bpf_input_reroute(struct sk_buff *skb)
 	}
 
 	if (err) {
+		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_REROUTE);
 		kfree_skb(skb);
 		return err;
 	}
@@ -112,7 +131,7 @@ int lwt_bpf_input(struct sk_buff *skb)
 		if (ret < 0)
 			return ret;
 		if (ret == BPF_LWT_REROUTE)
-			return lwt_bpf_input_reroute(skb);
+			return lwt_bpf_input_reroute(skb, &route->in);
 	}
 
 	if (unlikely(!dst->lwtstate->orig_input)) {
@@ -144,7 +163,11 @@ int lwt_bpf_output(struct net *net, struct sock *sk, struct sk_buff *skb)
 	return dst->lwtstate->orig_output(net, sk, skb);
 }
 
-static int lwt_bpf_ensure_headroom(struct sk_buff *skb, int needed)
+/*
+ * Not inlined, and open to fail_function, so that tests can make it fail
+ * as if memory were short (tests/lwt_bpf/counters.sh, DEBUG=1).
+ */
+static noinline int lwt_bpf_ensure_headroom(struct sk_buff *skb, int needed)
 {
 	int missing = needed - skb_headroom(skb);
 
@@ -152,6 +175,8 @@ static int lwt_bpf_ensure_headroom(struct sk_buff *skb, int needed)
 		return -ENOMEM;
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(lwt_bpf_ensure_headroom, ERRNO);
 
 static struct dst_entry *lwt_bpf_reroute_v4(struct sk_buff *skb,
 					    struct net *net, struct sock *sk,
@@ -196,7 +221,7 @@ static struct dst_entry *lwt_bpf_reroute_v6(struct sk_buff *skb,
  * The program changed the packet (typically bpf_lwt_push_encap()) and asks
  * for a new route lookup on its new destination. Consumes the skb.
  */
-static int lwt_bpf_xmit_reroute(struct sk_buff *skb)
+static int lwt_bpf_xmit_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
 {
 	struct net_device *l3mdev = l3mdev_master_dev_rcu(skb_dst(skb)->dev);
 	int oif = l3mdev ? l3mdev->ifindex : 0;
@@ -252,6 +277,7 @@ static int lwt_bpf_xmit_reroute(struct sk_buff *skb)
 release:
 	dst_release(dst);
 drop:
+	lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_REROUTE);
 	kfree_skb(skb);
 	return err;
 }
@@ -276,6 +302,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 		 * should have returned BPF_LWT_REROUTE.
 		 */
 		if (skb->protocol != proto) {
+			lwt_bpf_count(&route->xmit, BPFEXT_LWT_STAT_DROP_PROTO);
 			kfree_skb(skb);
 			return -EINVAL;
 		}
@@ -287,6 +314,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 		ret = lwt_bpf_ensure_headroom(skb, hroom);
 		if (unlikely(ret)) {
 			/* 6.1 leaks the skb here; later kernels free it. */
+			lwt_bpf_count(&route->xmit, BPFEXT_LWT_STAT_DROP_HEADROOM);
 			kfree_skb(skb);
 			return ret;
 		}
@@ -294,7 +322,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 	case BPF_REDIRECT:
 		return LWTUNNEL_XMIT_DONE;
 	case BPF_LWT_REROUTE:
-		return lwt_bpf_xmit_reroute(skb);
+		return lwt_bpf_xmit_reroute(skb, &route->xmit);
 	default:
 		return ret;
 	}

@@ -6,7 +6,8 @@
  * Lifetime: every route holding an "encap bpf" state holds a reference on
  * this module (lwtunnel_build_state() takes it through .owner), so rmmod is
  * refused while any such route exists. The bpfext LWT site is claimed
- * before the encap is offered and released after it is withdrawn.
+ * before the encap is offered and released after it is withdrawn; the
+ * counters' generic netlink family outlives both.
  */
 
 #include <bpfext/bpfext.h>
@@ -23,26 +24,37 @@ static int __init lwt_bpf_init(void)
 {
 	int err;
 
+	err = lwt_bpf_stats_init();
+	if (err)
+		return err;
+
 	err = bpfext_site_claim(BPFEXT_SITE_LWT, &lwt_bpf_site_ops,
 				THIS_MODULE);
 	if (err) {
 		pr_err("lwt_bpf: bpfext LWT site busy (%d)\n", err);
-		return err;
+		goto err_stats;
 	}
 
 	/* Returns -1, not an errno, when the encap type is taken. */
 	if (lwtunnel_encap_add_ops(&lwt_bpf_encap_ops, LWTUNNEL_ENCAP_BPF)) {
 		pr_err("lwt_bpf: LWTUNNEL_ENCAP_BPF is taken; is CONFIG_LWTUNNEL_BPF on?\n");
-		bpfext_site_release(BPFEXT_SITE_LWT, &lwt_bpf_site_ops);
-		return -EBUSY;
+		err = -EBUSY;
+		goto err_site;
 	}
 	return 0;
+
+err_site:
+	bpfext_site_release(BPFEXT_SITE_LWT, &lwt_bpf_site_ops);
+err_stats:
+	lwt_bpf_stats_exit();
+	return err;
 }
 
 static void __exit lwt_bpf_exit(void)
 {
 	lwtunnel_encap_del_ops(&lwt_bpf_encap_ops, LWTUNNEL_ENCAP_BPF);
 	bpfext_site_release(BPFEXT_SITE_LWT, &lwt_bpf_site_ops);
+	lwt_bpf_stats_exit();
 }
 
 module_init(lwt_bpf_init);

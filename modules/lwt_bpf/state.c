@@ -8,6 +8,9 @@
 #include <linux/bpf.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/ip6_fib.h>
+#include <net/ip_fib.h>
+#include <net/ipv6.h>
 #include <net/lwtunnel.h>
 #include <net/netlink.h>
 
@@ -37,9 +40,11 @@ static void lwt_bpf_destroy_state(struct lwtunnel_state *lwt)
 {
 	struct lwt_bpf_route *route = lwt_bpf_route(lwt);
 
+	lwt_bpf_stats_del(route);
 	lwt_bpf_prog_destroy(&route->in);
 	lwt_bpf_prog_destroy(&route->out);
 	lwt_bpf_prog_destroy(&route->xmit);
+	lwt_bpf_counters_free(route->counters);
 }
 
 static int lwt_bpf_parse_prog(struct nlattr *attr, struct lwt_bpf_prog *lp,
@@ -66,7 +71,6 @@ static int lwt_bpf_parse_prog(struct nlattr *attr, struct lwt_bpf_prog *lp,
 	prog = bpf_prog_get_type(nla_get_u32(tb[LWT_BPF_PROG_FD]), type);
 	if (IS_ERR(prog))
 		return PTR_ERR(prog);
-
 	lp->prog = prog;
 	return 0;
 }
@@ -80,6 +84,39 @@ static int lwt_bpf_parse_hook(struct nlattr **tb, int attr,
 		return 0;
 	lwt->flags |= flag;
 	return lwt_bpf_parse_prog(tb[attr], lp, type);
+}
+
+/* @cfg is a struct fib_config for AF_INET, a struct fib6_config for AF_INET6. */
+static void lwt_bpf_route_key(struct lwt_bpf_route_key *key,
+			      unsigned int family, const void *cfg)
+{
+	if (!cfg)
+		return;
+
+	if (family == AF_INET) {
+		const struct fib_config *fc = cfg;
+
+		key->table = fc->fc_table;
+		key->oif = fc->fc_oif;
+		key->dst_len = fc->fc_dst_len;
+		key->dst.s6_addr32[0] = fc->fc_dst;
+		key->gw_family = fc->fc_gw_family;
+		if (fc->fc_gw_family == AF_INET)
+			key->gw.s6_addr32[0] = fc->fc_gw4;
+		else if (fc->fc_gw_family == AF_INET6)
+			key->gw = fc->fc_gw6;
+	} else {
+		const struct fib6_config *fc = cfg;
+
+		key->table = fc->fc_table;
+		key->oif = fc->fc_ifindex;
+		key->dst_len = fc->fc_dst_len;
+		key->dst = fc->fc_dst;
+		if (!ipv6_addr_any(&fc->fc_gateway)) {
+			key->gw_family = AF_INET6;
+			key->gw = fc->fc_gateway;
+		}
+	}
 }
 
 static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
@@ -109,6 +146,18 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 	lwt->type = LWTUNNEL_ENCAP_BPF;
 	route = lwt_bpf_route(lwt);
 	route->family = family;
+	INIT_LIST_HEAD(&route->node);
+	write_pnet(&route->net, net);
+	lwt_bpf_route_key(&route->key, family, cfg);
+
+	route->counters = lwt_bpf_counters_alloc();
+	if (!route->counters) {
+		kfree(lwt);
+		return -ENOMEM;
+	}
+	route->in.stats = route->counters->pcpu + LWT_BPF_HOOK_IN;
+	route->out.stats = route->counters->pcpu + LWT_BPF_HOOK_OUT;
+	route->xmit.stats = route->counters->pcpu + LWT_BPF_HOOK_XMIT;
 
 	err = lwt_bpf_parse_hook(tb, LWT_BPF_IN, lwt, &route->in,
 				 LWTUNNEL_STATE_INPUT_REDIRECT,
@@ -137,6 +186,7 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 		lwt->headroom = headroom;
 	}
 
+	lwt_bpf_stats_add(route);
 	*ts = lwt;
 	return 0;
 
