@@ -84,9 +84,12 @@ bench: deps
 shell: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t 86400 -- bash -i
 
+# A patch goes in on stdin: given a path git tracks, checkpatch checks it
+# as a source file, not as a patch.
 patch-check:
 	@cp=$$(../shared/checkpatch-path 2>/dev/null || echo $(BUILD)/src/scripts/checkpatch.pl); \
-	for p in kernel/patches/*.patch; do perl $$cp --strict --no-tree $$p; done; \
+	for p in kernel/patches/*.patch; do \
+		echo "$$p:"; perl $$cp --strict --no-tree - < $$p; done; \
 	perl $$cp --strict --no-tree --terse -f $$(git ls-files '*.c' '*.h')
 
 # DKMS and "make install": against the running kernel's build tree.
