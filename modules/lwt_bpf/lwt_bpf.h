@@ -8,7 +8,6 @@
 #include <linux/bpf.h>
 #include <linux/bpfext_lwt.h>
 #include <linux/in6.h>
-#include <linux/list.h>
 #include <linux/percpu.h>
 #include <net/lwtunnel.h>
 #include <net/net_namespace.h>
@@ -46,9 +45,10 @@ struct lwt_bpf_prog {
 /*
  * What the route said about itself when its encap was built, so the
  * counters can be told apart per route. Nexthops (IPv4 multipath legs and
- * nexthop objects) know no destination: table 0.
+ * nexthop objects) know no destination or table: !has_dst.
  */
 struct lwt_bpf_route_key {
+	bool has_dst;
 	u32 table;
 	int oif;
 	u8 dst_len;
@@ -65,8 +65,7 @@ struct lwt_bpf_route {
 	int family;
 	struct lwt_bpf_counters *counters;
 	/* For the counters dump: see stats.c. */
-	struct list_head node;
-	possible_net_t net;
+	u64 net_cookie;
 	u32 id;
 	struct lwt_bpf_route_key key;
 };
@@ -93,7 +92,7 @@ int lwt_bpf_xmit(struct sk_buff *skb);
 /* stats.c: the routes' counters over generic netlink. */
 struct lwt_bpf_counters *lwt_bpf_counters_alloc(void);
 void lwt_bpf_counters_free(struct lwt_bpf_counters *counters);
-void lwt_bpf_stats_add(struct lwt_bpf_route *route);
+int lwt_bpf_stats_add(struct lwt_bpf_route *route);
 void lwt_bpf_stats_del(struct lwt_bpf_route *route);
 int lwt_bpf_stats_init(void);
 void lwt_bpf_stats_exit(void);

@@ -86,6 +86,15 @@ static int lwt_bpf_parse_hook(struct nlattr **tb, int attr,
 	return lwt_bpf_parse_prog(tb[attr], lp, type);
 }
 
+/*
+ * A route's config comes from RTM_NEWROUTE or RTM_DELROUTE; a nexthop's
+ * from RTM_NEWNEXTHOP or, for an IPv4 multipath leg, from no message.
+ */
+static bool lwt_bpf_cfg_has_dst(const struct nl_info *info)
+{
+	return info->nlh && info->nlh->nlmsg_type != RTM_NEWNEXTHOP;
+}
+
 /* @cfg is a struct fib_config for AF_INET, a struct fib6_config for AF_INET6. */
 static void lwt_bpf_route_key(struct lwt_bpf_route_key *key,
 			      unsigned int family, const void *cfg)
@@ -96,6 +105,7 @@ static void lwt_bpf_route_key(struct lwt_bpf_route_key *key,
 	if (family == AF_INET) {
 		const struct fib_config *fc = cfg;
 
+		key->has_dst = lwt_bpf_cfg_has_dst(&fc->fc_nlinfo);
 		key->table = fc->fc_table;
 		key->oif = fc->fc_oif;
 		key->dst_len = fc->fc_dst_len;
@@ -108,7 +118,9 @@ static void lwt_bpf_route_key(struct lwt_bpf_route_key *key,
 	} else {
 		const struct fib6_config *fc = cfg;
 
-		key->table = fc->fc_table;
+		key->has_dst = lwt_bpf_cfg_has_dst(&fc->fc_nlinfo);
+		/* Unlike IPv4's, IPv6's config leaves "main" as 0. */
+		key->table = fc->fc_table ? : RT6_TABLE_MAIN;
 		key->oif = fc->fc_ifindex;
 		key->dst_len = fc->fc_dst_len;
 		key->dst = fc->fc_dst;
@@ -146,8 +158,7 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 	lwt->type = LWTUNNEL_ENCAP_BPF;
 	route = lwt_bpf_route(lwt);
 	route->family = family;
-	INIT_LIST_HEAD(&route->node);
-	write_pnet(&route->net, net);
+	route->net_cookie = net->net_cookie;
 	lwt_bpf_route_key(&route->key, family, cfg);
 
 	route->counters = lwt_bpf_counters_alloc();
@@ -186,7 +197,10 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 		lwt->headroom = headroom;
 	}
 
-	lwt_bpf_stats_add(route);
+	err = lwt_bpf_stats_add(route);
+	if (err < 0)
+		goto err_free;
+
 	*ts = lwt;
 	return 0;
 

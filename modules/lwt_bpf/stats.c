@@ -3,34 +3,36 @@
  * Per-route, per-hook counters of encap bpf routes and the generic netlink
  * family that dumps them (uapi/linux/bpfext_lwt.h).
  *
- * Every state that built successfully is on lwt_bpf_routes until it is
- * destroyed. States are destroyed from RCU callbacks, so the list lock is
- * taken with BH off. The dump walks the list in id order, which is the
- * order states were added, and resumes after the last id it sent.
+ * Every state that built successfully is in lwt_bpf_routes under an id
+ * of its own until it is destroyed. States are destroyed from RCU
+ * callbacks, so the xarray's lock is taken with BH off. A dump walks the
+ * ids in order and resumes after the last one it sent.
  */
 
 #include <linux/rcupdate.h>
-#include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <net/genetlink.h>
 
 #include "lwt_bpf.h"
 
-static LIST_HEAD(lwt_bpf_routes);
-static DEFINE_SPINLOCK(lwt_bpf_routes_lock);
+static DEFINE_XARRAY_FLAGS(lwt_bpf_routes, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 static u32 lwt_bpf_next_id;
 
 struct lwt_bpf_counters *lwt_bpf_counters_alloc(void)
 {
 	struct lwt_bpf_counters *counters;
 
-	/* Same allocation context as lwtunnel_state_alloc(). */
-	counters = kzalloc(sizeof(*counters), GFP_ATOMIC);
+	/*
+	 * Encaps are built from netlink requests, under RTNL, where we may
+	 * sleep; per-CPU memory is better not taken from the atomic pool.
+	 */
+	counters = kzalloc(sizeof(*counters), GFP_KERNEL_ACCOUNT);
 	if (!counters)
 		return NULL;
 	counters->pcpu = __alloc_percpu_gfp(sizeof(struct lwt_bpf_stats) *
 					    __LWT_BPF_HOOK_MAX,
 					    __alignof__(struct lwt_bpf_stats),
-					    GFP_ATOMIC);
+					    GFP_KERNEL_ACCOUNT);
 	if (!counters->pcpu) {
 		kfree(counters);
 		return NULL;
@@ -53,19 +55,18 @@ void lwt_bpf_counters_free(struct lwt_bpf_counters *counters)
 	call_rcu(&counters->rcu, lwt_bpf_counters_free_rcu);
 }
 
-void lwt_bpf_stats_add(struct lwt_bpf_route *route)
+/* Ids are reused only after 2^32 more states: a dump sees each once. */
+int lwt_bpf_stats_add(struct lwt_bpf_route *route)
 {
-	spin_lock_bh(&lwt_bpf_routes_lock);
-	route->id = ++lwt_bpf_next_id;
-	list_add_tail(&route->node, &lwt_bpf_routes);
-	spin_unlock_bh(&lwt_bpf_routes_lock);
+	return xa_alloc_cyclic_bh(&lwt_bpf_routes, &route->id, route,
+				  xa_limit_32b, &lwt_bpf_next_id, GFP_KERNEL);
 }
 
+/* Id 0 is never allocated: a state that failed to build has none. */
 void lwt_bpf_stats_del(struct lwt_bpf_route *route)
 {
-	spin_lock_bh(&lwt_bpf_routes_lock);
-	list_del_init(&route->node);
-	spin_unlock_bh(&lwt_bpf_routes_lock);
+	if (route->id)
+		xa_erase_bh(&lwt_bpf_routes, route->id);
 }
 
 static void lwt_bpf_stats_sum(const struct lwt_bpf_prog *lp, u64 *sum)
@@ -126,9 +127,9 @@ static int lwt_bpf_fill_key(struct sk_buff *skb, const struct lwt_bpf_route *rou
 	int gwlen = key->gw_family == AF_INET ? 4 : 16;
 
 	if (nla_put_u8(skb, BPFEXT_LWT_A_FAMILY, route->family) ||
-	    nla_put_u32(skb, BPFEXT_LWT_A_TABLE, key->table))
+	    (key->has_dst && nla_put_u32(skb, BPFEXT_LWT_A_TABLE, key->table)))
 		return -EMSGSIZE;
-	if (key->table &&
+	if (key->has_dst &&
 	    (nla_put(skb, BPFEXT_LWT_A_DST, alen, &key->dst) ||
 	     nla_put_u8(skb, BPFEXT_LWT_A_DST_LEN, key->dst_len)))
 		return -EMSGSIZE;
@@ -168,25 +169,21 @@ static int lwt_bpf_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 /* cb->args[0]: the id of the last route sent. */
 static int lwt_bpf_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct net *net = sock_net(skb->sk);
+	u64 cookie = sock_net(skb->sk)->net_cookie;
+	unsigned long id = cb->args[0] + 1;
 	struct lwt_bpf_route *route;
-	u32 last = cb->args[0];
 
-	spin_lock_bh(&lwt_bpf_routes_lock);
-	list_for_each_entry(route, &lwt_bpf_routes, node) {
-		/*
-		 * Ids only grow along the list. The route's net is only
-		 * compared, never dereferenced.
-		 */
-		if (route->id <= last || !net_eq(read_pnet(&route->net), net))
+	/* The lock keeps each state's programs and names until we are done. */
+	xa_lock_bh(&lwt_bpf_routes);
+	xa_for_each_start(&lwt_bpf_routes, id, route, id) {
+		if (route->net_cookie != cookie)
 			continue;
 		if (lwt_bpf_fill_route(skb, cb, route))
 			break;
-		last = route->id;
+		cb->args[0] = id;
 	}
-	spin_unlock_bh(&lwt_bpf_routes_lock);
+	xa_unlock_bh(&lwt_bpf_routes);
 
-	cb->args[0] = last;
 	return skb->len;
 }
 

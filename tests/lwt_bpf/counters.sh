@@ -239,6 +239,23 @@ else
 fi
 ip -6 route del fd78:1::2/128
 
+# A nexthop object's state knows no destination: listed as a nexthop.
+if ip nexthop add id 78 encap bpf xmit obj "$(object bad_ret)" section bad_ret dev bxa; then
+	out=$("$STATS")
+	nh=$("$STATS" -j | python3 -c 'import json,sys
+print(["table" in r or "dst" in r for r in json.load(sys.stdin)
+       if r["hooks"][0]["prog"].endswith("[bad_ret]")])')
+	if grep -q '^nexthop dev bxa$' <<<"$out" && [ "$nh" = "[False]" ]; then
+		pass "a nexthop object is listed as a nexthop, without destination or table"
+	else
+		fail "a nexthop object is listed as a nexthop, without destination or table" "$out"
+	fi
+	ip nexthop del id 78
+else
+	fail "a nexthop object is listed as a nexthop, without destination or table" \
+		"ip nexthop add failed"
+fi
+
 # The family is strict: a dump request with an attribute is refused.
 check "a dump request with attributes is refused (EINVAL)" python3 - "$STATS" <<'EOF'
 import errno, importlib.machinery, importlib.util, sys

@@ -8,11 +8,13 @@
  *
  *   BPFEXT_LWT_A_ID        u32     unique while lwt_bpf.ko stays loaded
  *   BPFEXT_LWT_A_FAMILY    u8      AF_INET or AF_INET6
- *   BPFEXT_LWT_A_TABLE     u32     routing table; 0: built for a nexthop
- *                                  (an IPv4 multipath leg or a nexthop
- *                                  object), which knows no destination
- *   BPFEXT_LWT_A_DST       binary  4 or 16 bytes, absent when TABLE is 0
- *   BPFEXT_LWT_A_DST_LEN   u8      absent when TABLE is 0
+ *   BPFEXT_LWT_A_TABLE     u32     routing table
+ *   BPFEXT_LWT_A_DST       binary  4 or 16 bytes
+ *   BPFEXT_LWT_A_DST_LEN   u8
+ *                                  (TABLE, DST and DST_LEN are absent for
+ *                                  a state built for a nexthop, an IPv4
+ *                                  multipath leg or a nexthop object,
+ *                                  which knows no destination)
  *   BPFEXT_LWT_A_OIF       u32     the route's device, when it named one
  *   BPFEXT_LWT_A_GATEWAY   binary  4 or 16 bytes, when it had one
  *   BPFEXT_LWT_A_HOOK      nest    one per program on the route
@@ -25,7 +27,9 @@
  * whose nexthops are identical (device, gateway, metric and program
  * names: one fib_info); the message then names the route that built it.
  * They start at zero when the state is built; replacing a route's encap
- * with a different one builds a new state. For every hook,
+ * with a different one builds a new state. Failures further on (a
+ * redirect's device or qdisc dropping the packet) are the device's and
+ * show in its statistics. For every hook,
  *   runs = ok + drop + redirect + reroute + bad_ret + bad_redirect.
  */
 #ifndef _UAPI_LINUX_BPFEXT_LWT_H
@@ -93,7 +97,10 @@ enum bpfext_lwt_stat {
 					 * a link header, without one
 					 */
 	BPFEXT_LWT_STAT_DROP_NO_DEV,	/* redirect to a missing device */
-	BPFEXT_LWT_STAT_DROP_REROUTE,	/* no route after BPF_LWT_REROUTE */
+	BPFEXT_LWT_STAT_DROP_REROUTE,	/* BPF_LWT_REROUTE failed: no route,
+					 * or no room for the new route's
+					 * link header
+					 */
 	__BPFEXT_LWT_STAT_MAX,
 };
 
