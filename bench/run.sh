@@ -69,8 +69,8 @@ if [ -z "$staged" ]; then
 	log "build/hooks/modroot has no lwt_bpf.ko (make stage)"
 	exit 1
 fi
-newer=$(find modules include -newer "$staged" \( -name '*.c' -o -name '*.h' \
-	-o -name Kbuild \) | head -n3 | paste -sd' ')
+newer=$(find modules include uapi -newer "$staged" \( -name '*.c' -o -name '*.h' \
+	-o -name Kbuild \) ! -name '*.mod.c' | head -n3 | paste -sd' ')
 stale_note=""
 if [ -n "$newer" ]; then
 	stale_note="WARNING: staged lwt_bpf.ko is older than $newer; run make stage"
@@ -83,8 +83,12 @@ old_kernels=""
 for k in "${kernels[@]}"; do
 	# A .config newer than the bzImage: a build was started and not
 	# finished, and the config check below compares the wrong files.
+	# Only what goes into this kernel counts: debug.config does not.
+	inputs=(kernel/config/base.config kernel/config/trim.config
+		"kernel/config/$k.config")
+	[ "$k" = stock ] || inputs+=(kernel/patches)
 	if [ "build/$k/.config" -nt "build/$k/arch/x86/boot/bzImage" ] ||
-	   [ -n "$(find kernel/config kernel/patches -type f \
+	   [ -n "$(find "${inputs[@]}" -type f \
 		-newer "build/$k/arch/x86/boot/bzImage" | head -n1)" ]; then
 		old_kernels="$old_kernels $k"
 	fi

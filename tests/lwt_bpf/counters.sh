@@ -28,7 +28,7 @@ cleanup() {
 	ip route del table local local 10.78.2.1/32 2>/dev/null
 	ip route del unreachable 203.0.113.0/24 2>/dev/null
 	ip link del bxa 2>/dev/null
-	rm -f $PIN/lwt_runs $PIN/lwt_cfg $PIN/lwt_reroute_daddr
+	rm -f $PIN/lwt_runs $PIN/lwt_cfg $PIN/lwt_reroute_daddr /tmp/lwt-bpf-stats.$$
 	cleanup_netns
 }
 trap cleanup EXIT
@@ -161,6 +161,7 @@ else
 	echo 100 > $FF/probability
 	echo 1 > $FF/interval
 	echo -1 > $FF/times
+	echo 0 > $FF/verbose	# no stack dump per forced failure
 	expect xmit pass 3 ok=n drop_headroom=n
 	echo '!lwt_bpf_ensure_headroom' > $FF/inject
 fi
@@ -219,6 +220,17 @@ if [ "$c3" = runs=0 ] && "$STATS" | grep -q 'xmit lwt_any.bpf.o:\[drop\]'; then
 	pass "a route whose program is replaced starts from zero"
 else
 	fail "a route whose program is replaced starts from zero" "$c3"
+fi
+
+# Like "ip -s link", the counters are readable without privileges.
+if ! command -v setpriv >/dev/null; then
+	skip "an unprivileged user reads the counters" "no setpriv"
+elif install -m 0755 "$STATS" /tmp/lwt-bpf-stats.$$ &&	# the tree may be private
+     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/lwt-bpf-stats.$$ 2>&1) &&
+     grep -q '^10.78.3.2/32 dev bxa$' <<<"$out"; then
+	pass "an unprivileged user reads the counters"
+else
+	fail "an unprivileged user reads the counters" "$out"
 fi
 
 # Network namespaces: B sees none of the root namespace's routes.
