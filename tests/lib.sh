@@ -15,6 +15,7 @@
 #   require_obj NAME...           skip if a BPF object was not built
 #   obj NAME                      path of build/bpf/NAME.bpf.o
 #   on_stock                      true on the stock (control) kernel
+#   peer_ns NS DEV PEER NET ADDR...  a veth pair into a new netns (below)
 
 ktap_n=0 ktap_pass=0 ktap_fail=0 ktap_skip=0
 
@@ -129,3 +130,21 @@ cleanup_netns() {
 	rm -rf "$BPFEXT_TMP"
 }
 trap cleanup_netns EXIT
+
+# peer_ns NS DEV PEER NET [ADDR...]: veth DEV here (NET.1/24) and PEER in
+# a new netns NS (NET.2/24, the ADDRs as /32, default route back through
+# DEV): the far end of a test's routes. NET is three octets, e.g. 10.78.0.
+peer_ns() {
+	local ns=$1 dev=$2 peer=$3 net=$4 a
+	shift 4
+	ip netns add "$ns" &&
+		ip link add "$dev" type veth peer name "$peer" netns "$ns" &&
+		ip addr add "$net.1/24" dev "$dev" &&
+		ip link set "$dev" up &&
+		ip -n "$ns" addr add "$net.2/24" dev "$peer" || return 1
+	for a in "$@"; do
+		ip -n "$ns" addr add "$a/32" dev "$peer" || return 1
+	done
+	ip -n "$ns" link set "$peer" up &&
+		ip -n "$ns" route add default via "$net.1"
+}

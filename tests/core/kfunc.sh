@@ -29,14 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$B"
-ip link add bxa type veth peer name bxb netns "$B"
-ip addr add 10.79.0.1/24 dev bxa
-ip link set bxa up
-ip -n "$B" addr add 10.79.0.2/24 dev bxb
-ip -n "$B" addr add 10.79.1.2/32 dev bxb
-ip -n "$B" link set bxb up
-ip -n "$B" route add default via 10.79.0.1
+peer_ns "$B" bxa bxb 10.79.0 10.79.1.2 || { fail "veth pair into netns $B"; ktap_end; }
 
 route_add() {
 	ip route add 10.79.1.2/32 encap bpf xmit obj "$(obj core/kfunc)" \

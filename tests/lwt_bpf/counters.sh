@@ -33,15 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$B"
-ip link add bxa type veth peer name bxb netns "$B"
-ip addr add 10.78.0.1/24 dev bxa
-ip link set bxa up
-ip -n "$B" addr add 10.78.0.2/24 dev bxb
-ip -n "$B" addr add 10.78.1.2/32 dev bxb
-ip -n "$B" addr add 10.78.3.2/32 dev bxb
-ip -n "$B" link set bxb up
-ip -n "$B" route add default via 10.78.0.1
+peer_ns "$B" bxa bxb 10.78.0 10.78.1.2 10.78.3.2 || { fail "veth pair into netns $B"; ktap_end; }
 ip route add unreachable 203.0.113.0/24
 
 object() {

@@ -33,14 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$B"
-ip link add bxh type veth peer name bxi netns "$B"
-ip addr add 10.78.0.1/24 dev bxh
-ip link set bxh up
-ip -n "$B" addr add 10.78.0.2/24 dev bxi
-ip -n "$B" addr add 10.78.1.2/32 dev bxi
-ip -n "$B" link set bxi up
-ip -n "$B" route add default via 10.78.0.1
+peer_ns "$B" bxh bxi 10.78.0 10.78.1.2 || { fail "veth pair into netns $B"; ktap_end; }
 
 # The non-empty slots the tool prints: "LO-HI:COUNT ..." in slot order.
 tool_slots() {
