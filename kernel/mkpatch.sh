@@ -25,13 +25,15 @@ mkdir -p "$tmp/a" "$tmp/b"
 		cp "$src/$f" "$tmp/a/$f"
 	fi
 done
-(cd "$tmp" && diff -Naur --show-c-function a b > diff) || true
+# No trailing whitespace anywhere, so that checkpatch, which checks a file
+# git tracks as a source file, passes it too: blank context lines stay
+# empty (GNU patch reads them as context), diffstat lines are trimmed and
+# there is no "-- " signature.
+(cd "$tmp" && diff -Naur --show-c-function --suppress-blank-empty a b > diff) || true
 {
 	cat "$header"
 	echo "---"
-	diffstat -p1 -w 70 "$tmp/diff" | sed 's/^/ /'
+	diffstat -p1 -w 70 "$tmp/diff" | sed 's/^/ /; s/[[:space:]]*$//'
 	echo
 	sed -E 's/^(---|\+\+\+) ([ab]\/[^\t]*)\t.*/\1 \2/' "$tmp/diff"
-	echo "-- "
-	echo "2.39.5"
 } > "$out"
