@@ -6,11 +6,15 @@
 #   make check                the whole test suite on the hooks kernel
 #   make check T=lwt_bpf      one group
 #   make check KERNEL=stock   the same tests on the unpatched control kernel
+#   make check KERNEL=debian  on Debian 12's packaged kernel (kernel/debian.sh)
 #   make check DEBUG=1        on the hooks kernel with KASAN/lockdep/kmemleak
 #   make bench                stock against hooks, one table with ratios
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)
-#   make install              modules into /lib/modules/$(uname -r)/extra (DKMS)
+#   make dkms-install         build and install with DKMS for the running kernel
+#   make dkms-uninstall       remove it from DKMS, every kernel
+#   make install              modules into /lib/modules/$(uname -r)/extra, no DKMS
+#   make uninstall            remove them again
 
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -28,23 +32,46 @@ TIMEOUT ?= 2400
 KCC := $(shell command -v ccache >/dev/null && echo "ccache gcc" || echo gcc)
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-.PHONY: all deps kernel modules stage bpf check demo bench shell install clean \
-	distclean patch-check
+.PHONY: all deps kernel modules debian-modules stage bpf check demo bench shell \
+	install clean distclean patch-check
 
 all: modules
 
 deps:
 	@tools/install-deps.sh
 
+# Debian's kernel is downloaded, not built: kernel/debian.sh unpacks it,
+# builds its initramfs and stages its module tree (and extracts build/src
+# for tests/bpf.mk, as kernel/build.sh does).
+ifeq ($(FLAVOUR),debian)
+kernel: deps
+	@kernel/debian.sh
+else
 # Only the modules take W=1/C=1 and other command-line variables: passed
 # on to the kernel, they would change its flags and rebuild all of it.
 kernel: deps
 	@env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS kernel/build.sh $(FLAVOUR)
+endif
 
 # The stock kernel carries no site registry: nothing of ours loads there.
 ifeq ($(FLAVOUR),stock)
 modules: kernel
 	@echo "stock kernel: in-tree implementations, no bpfext modules"
+else ifeq ($(FLAVOUR),debian)
+modules: debian-modules
+
+# Our modules for Debian's kernel come the way a user gets them: the real
+# dkms, against the installed linux-headers-$(KRELEASE), only with its
+# trees under build/debian so nothing on the host changes; installed
+# into the guest's module tree, then indexed there.
+DEBIAN_DKMS := $(BUILD)/debian/dkms
+debian-modules: kernel
+	@rm -rf $(DEBIAN_DKMS) $(MODROOT)/lib/modules/$(KRELEASE)/updates/dkms
+	@mkdir -p $(DEBIAN_DKMS)/tree $(DEBIAN_DKMS)/src
+	@$(MAKE) -s dkms-install DKMS_KERNEL=$(KRELEASE) \
+		DKMS_SOURCETREE=$(DEBIAN_DKMS)/src DKMS_TREE=$(DEBIAN_DKMS)/tree \
+		DKMS_OPTS="--installtree $(MODROOT)/lib/modules --no-depmod"
+	@kernel/debian.sh depmod
 else
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(TOP) CC="$(KCC)" modules
@@ -52,7 +79,10 @@ modules: kernel
 endif
 
 # Kernel modules plus ours under $(MODROOT)/lib/modules/<release>; the
-# guest copies the tree and runs depmod.
+# guest mounts the tree and runs depmod when it is not indexed.
+ifeq ($(FLAVOUR),debian)
+stage: modules
+else
 stage: modules
 	@rm -rf $(MODROOT).new
 	@$(MAKE) -s -C $(KDIR) INSTALL_MOD_PATH=$(MODROOT).new DEPMOD=true \
@@ -65,6 +95,7 @@ ifneq ($(FLAVOUR),stock)
 		modules_install >/dev/null
 endif
 	@rm -rf $(MODROOT) && mv $(MODROOT).new $(MODROOT)
+endif
 
 bpf: deps kernel
 	@$(MAKE) -s -f tests/bpf.mk TOP=$(TOP) SRC=$(BUILD)/src OUT=$(BPF_OBJ)
@@ -92,16 +123,59 @@ patch-check:
 		echo "$$p:"; perl $$cp --strict --no-tree - < $$p; done; \
 	perl $$cp --strict --no-tree --terse -f $$(git ls-files '*.c' '*.h')
 
-# DKMS and "make install": against the running kernel's build tree.
-install:
-	$(MAKE) -C /lib/modules/$$(uname -r)/build M=$(TOP) modules
-	$(MAKE) -C /lib/modules/$$(uname -r)/build M=$(TOP) INSTALL_MOD_DIR=extra \
-		modules_install
-	depmod -a $$(uname -r)
+# Installing on a machine, for the running kernel (or DKMS_KERNEL=,
+# KVER=): with DKMS, which rebuilds the modules on every kernel upgrade,
+# or plainly with "make install". Both need the kernel's headers
+# (linux-headers-$$(uname -r) on Debian).
+VERSION := $(shell sed -n 's/^\#define BPFEXT_VERSION "\(.*\)"$$/\1/p' include/bpfext/version.h)
+ifneq ($(VERSION),$(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf))
+$(error dkms.conf's PACKAGE_VERSION differs from include/bpfext/version.h)
+endif
+DKMS_KERNEL ?= $(shell uname -r)
+DKMS_SOURCETREE ?= /usr/src
+DKMS_TREE ?= /var/lib/dkms
+DKMS_OPTS ?=
+DKMS_SRC := $(DKMS_SOURCETREE)/bpfext-$(VERSION)
+DKMS = dkms -m bpfext -v $(VERSION) --sourcetree $(DKMS_SOURCETREE) \
+	--dkmstree $(DKMS_TREE) $(DKMS_OPTS)
+# What DKMS builds from: the sources, not what an in-tree build left.
+SOURCES = dkms.conf Kbuild include uapi modules
 
+.PHONY: dkms-install dkms-uninstall dkms-src uninstall
+
+dkms-src:
+	@rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	@tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
+		--exclude='Module.symvers' $(SOURCES) | tar -x -C $(DKMS_SRC)
+
+dkms-install: dkms-src
+	@! $(DKMS) status 2>/dev/null | grep -q . || $(DKMS) remove --all >/dev/null
+	$(DKMS) add
+	$(DKMS) build -k $(DKMS_KERNEL) || \
+		{ cat $(DKMS_TREE)/bpfext/$(VERSION)/build/make.log; false; }
+	$(DKMS) install -k $(DKMS_KERNEL)
+
+dkms-uninstall:
+	$(DKMS) remove --all
+	rm -rf $(DKMS_SRC)
+
+KVER ?= $(shell uname -r)
+KBUILD_DIR ?= /lib/modules/$(KVER)/build
+
+install:
+	$(MAKE) -C $(KBUILD_DIR) M=$(TOP) modules
+	$(MAKE) -C $(KBUILD_DIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+
+uninstall:
+	rm -f $(addprefix /lib/modules/$(KVER)/extra/modules/,lwt_bpf/lwt_bpf.ko)
+	depmod -a $(KVER)
+
+# Only a kernel build directory has a Makefile (build/debian has none).
 clean:
-	@[ ! -d $(KDIR) ] || $(MAKE) -s -C $(KDIR) M=$(TOP) clean
-	@[ ! -d $(KDIR) ] || $(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod clean
+	@[ ! -f $(KDIR)/Makefile ] || $(MAKE) -s -C $(KDIR) M=$(TOP) clean
+	@[ ! -f $(KDIR)/Makefile ] || $(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod clean
 	rm -rf $(BPF_OBJ)
 
 distclean:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Builds one of the three test kernels from Debian's linux-source-6.1:
+# Builds one of the three test kernels from Debian's linux-source-6.1
+# (Debian's packaged kernel, the fourth, is kernel/debian.sh's):
 #
 #   stock  unpatched source, in-tree implementations built in (the control)
 #   hooks  base patch applied, replaced in-tree implementations configured out
@@ -29,17 +30,8 @@ command -v ccache >/dev/null || kcc=gcc
 
 log() { printf '[kernel %s] %s\n' "$flavour" "$*" >&2; }
 
-extract_source() {
-	[ -f "$build/src/Makefile" ] && return
-	local tarball
-	tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep -E '/linux-source-6\.1\.tar\.xz$' | head -n1 || true)
-	[ -n "$tarball" ] || { log "linux-source-6.1 is not installed (make deps)"; exit 1; }
-	log "extracting $tarball"
-	rm -rf "$build/src.tmp"
-	mkdir -p "$build/src.tmp"
-	tar -xJf "$tarball" -C "$build/src.tmp" --strip-components=1
-	mv "$build/src.tmp" "$build/src"
-}
+# shellcheck source=kernel/lib.sh
+. "$top/kernel/lib.sh"
 
 # Files a patch series touches, one per line.
 series_files() {

@@ -11,10 +11,12 @@
 #   ktap_end                      plan, totals, exit status
 #
 #   require_cmd CMD...            skip the whole test if a tool is missing
-#   require_module MOD            hooks kernel: MOD must load, else FAIL
+#   require_module MOD            our kernels: MOD must load, else FAIL
 #   require_obj NAME...           skip if a BPF object was not built
 #   obj NAME                      path of build/bpf/NAME.bpf.o
 #   on_stock                      true on the stock (control) kernel
+#   on_takeover                   true where our modules take over built-in
+#                                 code (Debian's kernel): no route pins them
 #   peer_ns NS DEV PEER NET ADDR...  a veth pair into a new netns (below)
 
 ktap_n=0 ktap_pass=0 ktap_fail=0 ktap_skip=0
@@ -88,18 +90,45 @@ require_cmd() {
 	done
 }
 
+# The kernels (tests/run.sh --kernel):
+#   hooks, debug  the base patch: our modules serve alone, routes pin them
+#   stock         in-tree implementations and none of ours: the control
+#   debian        Debian's packaged kernel, our modules installed by DKMS:
+#                 modprobe takes over the built-in code, rmmod gives it back
 on_stock() {
 	[ "${BPFEXT_KERNEL:-hooks}" = stock ]
 }
 
-# Our modules must load on the hooks kernel: a module that does not is a
-# failure of the whole test, not a skip.
+on_takeover() {
+	[ "${BPFEXT_KERNEL:-hooks}" = debian ]
+}
+
+# Our modules must load on our kernels: a module that does not is a
+# failure of the whole test, not a skip. On Debian's kernel nothing loads
+# them for us (the built-in serves): this is the takeover.
 require_module() {
 	local out
 	on_stock && return 0
 	out=$(modprobe "$1" 2>&1) && return 0
 	fail "module $1 loads" "$out"
 	ktap_end
+}
+
+# kconfig LINE: the running kernel's config has LINE (CONFIG_X=y). Debian
+# keeps it in /boot, which the guest sees as the extracted image package.
+kconfig() {
+	local r f
+	r=$(uname -r)
+	for f in /proc/config.gz /boot/config-"$r" \
+		"$BPFEXT_TOP/build/debian/image/boot/config-$r"; do
+		[ -r "$f" ] || continue
+		case $f in
+		*.gz) zcat "$f" ;;
+		*) cat "$f" ;;
+		esac | grep -qx -- "$1"
+		return
+	done
+	return 2
 }
 
 # BPF objects built by tests/bpf.mk: require_obj checks, obj names one.

@@ -3,7 +3,7 @@
 #
 # The test runner, run inside the guest (see tests/qemu/run.sh).
 #
-#   tests/run.sh [--kernel hooks|stock|debug] [GROUP|GROUP/TEST ...]
+#   tests/run.sh [--kernel hooks|stock|debug|debian] [GROUP|GROUP/TEST ...]
 #
 # A group is a directory under tests/ with executable *.sh tests; each test
 # prints KTAP (see tests/lib.sh). The runner prints one KTAP document with

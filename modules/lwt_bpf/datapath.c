@@ -19,12 +19,13 @@
 #include "lwt_bpf.h"
 
 /* Counts what skb_do_redirect() dropped for a reason the program can fix. */
-static void lwt_bpf_count_redirect(struct lwt_bpf_prog *lp, int err)
+static void lwt_bpf_count_redirect(struct lwt_bpf_stats __percpu *stats,
+				   int err)
 {
 	if (err == -ERANGE)
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_L2_NO_HDR);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_L2_NO_HDR);
 	else if (err == -EINVAL)
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_NO_DEV);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_NO_DEV);
 }
 
 /*
@@ -34,7 +35,7 @@ static void lwt_bpf_count_redirect(struct lwt_bpf_prog *lp, int err)
  * BPF_OK, as upstream does.
  */
 static int lwt_bpf_run(struct sk_buff *skb, struct lwt_bpf_prog *lp,
-		       bool can_redirect)
+		       struct lwt_bpf_stats __percpu *stats, bool can_redirect)
 {
 	int ret;
 
@@ -47,36 +48,36 @@ static int lwt_bpf_run(struct sk_buff *skb, struct lwt_bpf_prog *lp,
 	local_bh_disable();
 	bpf_compute_data_pointers(skb);
 	ret = bpf_prog_run_save_cb(lp->prog, skb);
-	lwt_bpf_count(lp, BPFEXT_LWT_STAT_RUNS);
+	lwt_bpf_count(stats, BPFEXT_LWT_STAT_RUNS);
 
 	switch (ret) {
 	case BPF_OK:
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_OK);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_OK);
 		break;
 	case BPF_LWT_REROUTE:
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_REROUTE);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_REROUTE);
 		break;
 	case BPF_REDIRECT:
 		if (unlikely(!can_redirect)) {
 			pr_warn_once("Illegal redirect return code in prog %s\n",
 				     lp->name ? : "<unknown>");
-			lwt_bpf_count(lp, BPFEXT_LWT_STAT_BAD_REDIRECT);
+			lwt_bpf_count(stats, BPFEXT_LWT_STAT_BAD_REDIRECT);
 			ret = BPF_OK;
 			break;
 		}
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_REDIRECT);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_REDIRECT);
 		skb_reset_mac_header(skb);
-		lwt_bpf_count_redirect(lp, skb_do_redirect(skb));
+		lwt_bpf_count_redirect(stats, bpfext_skb_do_redirect(skb));
 		break;
 	case BPF_DROP:
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP);
 		kfree_skb(skb);
 		ret = -EPERM;
 		break;
 	default:
 		pr_warn_once("bpf-lwt: Illegal return value %u, expect packet loss\n",
 			     ret);
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_BAD_RET);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_BAD_RET);
 		kfree_skb(skb);
 		ret = -EINVAL;
 		break;
@@ -87,7 +88,8 @@ static int lwt_bpf_run(struct sk_buff *skb, struct lwt_bpf_prog *lp,
 	return ret;
 }
 
-static int lwt_bpf_input_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
+static int lwt_bpf_input_reroute(struct sk_buff *skb,
+				 struct lwt_bpf_stats __percpu *stats)
 {
 	int err;
 
@@ -109,7 +111,7 @@ static int lwt_bpf_input_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
 	}
 
 	if (err) {
-		lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_REROUTE);
+		lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_REROUTE);
 		kfree_skb(skb);
 		return err;
 	}
@@ -124,14 +126,19 @@ int lwt_bpf_input(struct sk_buff *skb)
 	 */
 	struct dst_entry *dst = skb_dst(skb);
 	struct lwt_bpf_route *route = lwt_bpf_route(dst->lwtstate);
+	struct lwt_bpf_stats __percpu *stats;
 	int ret;
 
+	if (lwt_bpf_foreign(dst->lwtstate))
+		return lwt_bpf_encap.builtin->input(skb);
+
 	if (route->in.prog) {
-		ret = lwt_bpf_run(skb, &route->in, false);
+		stats = lwt_bpf_hook_stats(route, LWT_BPF_HOOK_IN);
+		ret = lwt_bpf_run(skb, &route->in, stats, false);
 		if (ret < 0)
 			return ret;
 		if (ret == BPF_LWT_REROUTE)
-			return lwt_bpf_input_reroute(skb, &route->in);
+			return lwt_bpf_input_reroute(skb, stats);
 	}
 
 	if (unlikely(!dst->lwtstate->orig_input)) {
@@ -147,9 +154,14 @@ int lwt_bpf_output(struct net *net, struct sock *sk, struct sk_buff *skb)
 	struct lwt_bpf_route *route = lwt_bpf_route(dst->lwtstate);
 	int ret;
 
+	if (lwt_bpf_foreign(dst->lwtstate))
+		return lwt_bpf_encap.builtin->output(net, sk, skb);
+
 	/* Upstream continues on BPF_LWT_REROUTE from out as if BPF_OK. */
 	if (route->out.prog) {
-		ret = lwt_bpf_run(skb, &route->out, false);
+		ret = lwt_bpf_run(skb, &route->out,
+				  lwt_bpf_hook_stats(route, LWT_BPF_HOOK_OUT),
+				  false);
 		if (ret < 0)
 			return ret;
 	}
@@ -221,7 +233,8 @@ static struct dst_entry *lwt_bpf_reroute_v6(struct sk_buff *skb,
  * The program changed the packet (typically bpf_lwt_push_encap()) and asks
  * for a new route lookup on its new destination. Consumes the skb.
  */
-static int lwt_bpf_xmit_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
+static int lwt_bpf_xmit_reroute(struct sk_buff *skb,
+				struct lwt_bpf_stats __percpu *stats)
 {
 	struct net_device *l3mdev = l3mdev_master_dev_rcu(skb_dst(skb)->dev);
 	int oif = l3mdev ? l3mdev->ifindex : 0;
@@ -277,7 +290,7 @@ static int lwt_bpf_xmit_reroute(struct sk_buff *skb, struct lwt_bpf_prog *lp)
 release:
 	dst_release(dst);
 drop:
-	lwt_bpf_count(lp, BPFEXT_LWT_STAT_DROP_REROUTE);
+	lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_REROUTE);
 	kfree_skb(skb);
 	return err;
 }
@@ -288,13 +301,18 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 	struct lwt_bpf_route *route = lwt_bpf_route(dst->lwtstate);
 	/* Sampled before the program: what the L2 header will need. */
 	int hroom = LL_RESERVED_SPACE(dst->dev);
+	struct lwt_bpf_stats __percpu *stats;
 	__be16 proto = skb->protocol;
 	int ret;
+
+	if (lwt_bpf_foreign(dst->lwtstate))
+		return lwt_bpf_encap.builtin->xmit(skb);
 
 	if (!route->xmit.prog)
 		return LWTUNNEL_XMIT_CONTINUE;
 
-	ret = lwt_bpf_run(skb, &route->xmit, true);
+	stats = lwt_bpf_hook_stats(route, LWT_BPF_HOOK_XMIT);
+	ret = lwt_bpf_run(skb, &route->xmit, stats, true);
 	switch (ret) {
 	case BPF_OK:
 		/*
@@ -302,7 +320,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 		 * should have returned BPF_LWT_REROUTE.
 		 */
 		if (skb->protocol != proto) {
-			lwt_bpf_count(&route->xmit, BPFEXT_LWT_STAT_DROP_PROTO);
+			lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_PROTO);
 			kfree_skb(skb);
 			return -EINVAL;
 		}
@@ -314,7 +332,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 		ret = lwt_bpf_ensure_headroom(skb, hroom);
 		if (unlikely(ret)) {
 			/* 6.1 leaks the skb here; later kernels free it. */
-			lwt_bpf_count(&route->xmit, BPFEXT_LWT_STAT_DROP_HEADROOM);
+			lwt_bpf_count(stats, BPFEXT_LWT_STAT_DROP_HEADROOM);
 			kfree_skb(skb);
 			return ret;
 		}
@@ -322,7 +340,7 @@ int lwt_bpf_xmit(struct sk_buff *skb)
 	case BPF_REDIRECT:
 		return LWTUNNEL_XMIT_DONE;
 	case BPF_LWT_REROUTE:
-		return lwt_bpf_xmit_reroute(skb, &route->xmit);
+		return lwt_bpf_xmit_reroute(skb, stats);
 	default:
 		return ret;
 	}

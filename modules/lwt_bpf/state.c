@@ -5,6 +5,8 @@
  * and dump layout are those of Linux 6.1.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bpf.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -36,15 +38,21 @@ static void lwt_bpf_prog_destroy(struct lwt_bpf_prog *lp)
 	kfree(lp->name);
 }
 
-static void lwt_bpf_destroy_state(struct lwtunnel_state *lwt)
+static void lwt_bpf_destroy_progs(struct lwt_bpf_route *route)
 {
-	struct lwt_bpf_route *route = lwt_bpf_route(lwt);
-
-	lwt_bpf_stats_del(route);
 	lwt_bpf_prog_destroy(&route->in);
 	lwt_bpf_prog_destroy(&route->out);
 	lwt_bpf_prog_destroy(&route->xmit);
-	lwt_bpf_counters_free(route->counters);
+}
+
+/*
+ * Ours or the built-in's: the prefix both share is freed as 6.1's
+ * bpf_destroy_state() frees it; the counters go with the registration.
+ */
+static void lwt_bpf_destroy_state(struct lwtunnel_state *lwt)
+{
+	lwt_bpf_stats_del(lwt);
+	lwt_bpf_destroy_progs(lwt_bpf_route(lwt));
 }
 
 static int lwt_bpf_parse_prog(struct nlattr *attr, struct lwt_bpf_prog *lp,
@@ -166,10 +174,6 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 		kfree(lwt);
 		return -ENOMEM;
 	}
-	route->in.stats = route->counters->pcpu + LWT_BPF_HOOK_IN;
-	route->out.stats = route->counters->pcpu + LWT_BPF_HOOK_OUT;
-	route->xmit.stats = route->counters->pcpu + LWT_BPF_HOOK_XMIT;
-
 	err = lwt_bpf_parse_hook(tb, LWT_BPF_IN, lwt, &route->in,
 				 LWTUNNEL_STATE_INPUT_REDIRECT,
 				 BPF_PROG_TYPE_LWT_IN);
@@ -197,7 +201,7 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 		lwt->headroom = headroom;
 	}
 
-	err = lwt_bpf_stats_add(route);
+	err = lwt_bpf_stats_add(lwt);
 	if (err < 0)
 		goto err_free;
 
@@ -205,7 +209,8 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 	return 0;
 
 err_free:
-	lwt_bpf_destroy_state(lwt);
+	lwt_bpf_destroy_progs(route);
+	lwt_bpf_counters_free(route->counters);
 	kfree(lwt);
 	return err;
 }
@@ -269,6 +274,7 @@ static int lwt_bpf_encap_cmp(struct lwtunnel_state *a, struct lwtunnel_state *b)
 	       lwt_bpf_prog_cmp(&ra->xmit, &rb->xmit);
 }
 
+/* Routes pin the module: see main.c. */
 const struct lwtunnel_encap_ops lwt_bpf_encap_ops = {
 	.build_state	= lwt_bpf_build_state,
 	.destroy_state	= lwt_bpf_destroy_state,
@@ -280,3 +286,45 @@ const struct lwtunnel_encap_ops lwt_bpf_encap_ops = {
 	.cmp_encap	= lwt_bpf_encap_cmp,
 	.owner		= THIS_MODULE,
 };
+
+/*
+ * The same, with no owner, for taking over a built-in implementation:
+ * unloading hands every state back to it, so no state pins the module.
+ * Filled in at load.
+ */
+struct lwtunnel_encap_ops lwt_bpf_takeover_ops __ro_after_init;
+
+#if BPFEXT_TAKEOVER
+static bool lwt_bpf_builtin_has(const void *fn, const char *name)
+{
+	if (bpfext_symbol_is(fn, name))
+		return true;
+	pr_err("built-in encap bpf is not Linux 6.1's (%ps where %s was expected): not taking it over\n",
+	       fn, name);
+	return false;
+}
+
+/*
+ * Before serving, freeing and handing back a built-in's states, make sure
+ * it is the one whose state layout lwt_bpf_route copies: Linux 6.1's
+ * net/core/lwt_bpf.c, every callback where 6.1 put it.
+ */
+int lwt_bpf_check_builtin(const struct lwtunnel_encap_ops *b)
+{
+	if (b->owner) {
+		pr_err("encap bpf is served by module %s, not built-in code: not taking it over\n",
+		       module_name(b->owner));
+		return -EBUSY;
+	}
+	if (!lwt_bpf_builtin_has(b->build_state, "bpf_build_state") ||
+	    !lwt_bpf_builtin_has(b->destroy_state, "bpf_destroy_state") ||
+	    !lwt_bpf_builtin_has(b->input, "bpf_input") ||
+	    !lwt_bpf_builtin_has(b->output, "bpf_output") ||
+	    !lwt_bpf_builtin_has(b->xmit, "bpf_xmit") ||
+	    !lwt_bpf_builtin_has(b->fill_encap, "bpf_fill_encap_info") ||
+	    !lwt_bpf_builtin_has(b->get_encap_size, "bpf_encap_nlsize") ||
+	    !lwt_bpf_builtin_has(b->cmp_encap, "bpf_encap_cmp"))
+		return -EOPNOTSUPP;
+	return 0;
+}
+#endif

@@ -3,10 +3,12 @@
  * Per-route, per-hook counters of encap bpf routes and the generic netlink
  * family that dumps them (uapi/linux/bpfext_lwt.h).
  *
- * Every state that built successfully is in lwt_bpf_routes under an id
- * of its own until it is destroyed. States are destroyed from RCU
- * callbacks, so the xarray's lock is taken with BH off. A dump walks the
- * ids in order and resumes after the last one it sent.
+ * Every state lwt_bpf.ko built is in lwt_bpf_routes under an id of its
+ * own, with LWT_BPF_STATE_OWNED set, until it is destroyed or handed back
+ * to a built-in implementation; the xarray's lock covers both the entry
+ * and the flag. States are destroyed from RCU callbacks, so the lock is
+ * taken with BH off. A dump walks the ids in order and resumes after the
+ * last one it sent.
  */
 
 #include <linux/rcupdate.h>
@@ -55,40 +57,96 @@ void lwt_bpf_counters_free(struct lwt_bpf_counters *counters)
 	call_rcu(&counters->rcu, lwt_bpf_counters_free_rcu);
 }
 
-/* Ids are reused only after 2^32 more states: a dump sees each once. */
-int lwt_bpf_stats_add(struct lwt_bpf_route *route)
+/*
+ * Ids are reused only after 2^32 more states: a dump sees each once.
+ * Context: building @lwt, which nobody else sees yet.
+ */
+int lwt_bpf_stats_add(struct lwtunnel_state *lwt)
 {
-	return xa_alloc_cyclic_bh(&lwt_bpf_routes, &route->id, route,
-				  xa_limit_32b, &lwt_bpf_next_id, GFP_KERNEL);
+	struct lwt_bpf_route *route = lwt_bpf_route(lwt);
+	int err;
+
+	lwt->flags |= LWT_BPF_STATE_OWNED;
+	err = xa_alloc_cyclic_bh(&lwt_bpf_routes, &route->id, lwt, xa_limit_32b,
+				 &lwt_bpf_next_id, GFP_KERNEL);
+	if (err < 0) {
+		lwt->flags &= ~LWT_BPF_STATE_OWNED;
+		return err;
+	}
+	return 0;
 }
 
-/* Id 0 is never allocated: a state that failed to build has none. */
-void lwt_bpf_stats_del(struct lwt_bpf_route *route)
+/* Forgets @lwt's counters, if it is ours; under the xarray's lock. */
+static struct lwt_bpf_counters *lwt_bpf_stats_unlink(struct lwtunnel_state *lwt)
 {
-	if (route->id)
-		xa_erase_bh(&lwt_bpf_routes, route->id);
+	struct lwt_bpf_route *route = lwt_bpf_route(lwt);
+
+	if (!(lwt->flags & LWT_BPF_STATE_OWNED))
+		return NULL;
+	__xa_erase(&lwt_bpf_routes, route->id);
+	/* The datapath reads the flag without the lock: see lwt_bpf_foreign(). */
+	WRITE_ONCE(lwt->flags, lwt->flags & ~LWT_BPF_STATE_OWNED);
+	return route->counters;
 }
 
-static void lwt_bpf_stats_sum(const struct lwt_bpf_prog *lp, u64 *sum)
+/* A state the built-in implementation built has nothing to forget. */
+void lwt_bpf_stats_del(struct lwtunnel_state *lwt)
+{
+	struct lwt_bpf_counters *counters;
+
+	xa_lock_bh(&lwt_bpf_routes);
+	counters = lwt_bpf_stats_unlink(lwt);
+	xa_unlock_bh(&lwt_bpf_routes);
+	if (counters)
+		lwt_bpf_counters_free(counters);
+}
+
+/*
+ * Before the built-in implementation gets the encap type back: every state
+ * we built becomes a plain 6.1 state, which it serves and frees as its
+ * own. A CPU still counting for one holds the RCU read lock, which the
+ * counters' free waits for.
+ *
+ * Context: RTNL held (no state is being built), our ops still serving
+ * (a state freed meanwhile comes to lwt_bpf_stats_del() and this lock).
+ */
+void lwt_bpf_stats_handover(void)
+{
+	struct lwt_bpf_counters *counters;
+	struct lwtunnel_state *lwt;
+	unsigned long id;
+
+	ASSERT_RTNL();
+	xa_lock_bh(&lwt_bpf_routes);
+	xa_for_each(&lwt_bpf_routes, id, lwt) {
+		counters = lwt_bpf_stats_unlink(lwt);
+		lwt_bpf_counters_free(counters);
+	}
+	xa_unlock_bh(&lwt_bpf_routes);
+}
+
+static void lwt_bpf_stats_sum(const struct lwt_bpf_stats __percpu *stats,
+			      u64 *sum)
 {
 	int cpu, i;
 
 	memset(sum, 0, sizeof(u64) * __BPFEXT_LWT_STAT_MAX);
 	for_each_possible_cpu(cpu) {
-		const struct lwt_bpf_stats *s = per_cpu_ptr(lp->stats, cpu);
+		const struct lwt_bpf_stats *s = per_cpu_ptr(stats, cpu);
 
 		for (i = 0; i < __BPFEXT_LWT_STAT_MAX; i++)
 			sum[i] += READ_ONCE(s->cnt[i]);
 	}
 }
 
-static int lwt_bpf_fill_stats(struct sk_buff *skb, const struct lwt_bpf_prog *lp)
+static int lwt_bpf_fill_stats(struct sk_buff *skb,
+			      const struct lwt_bpf_stats __percpu *stats)
 {
 	u64 sum[__BPFEXT_LWT_STAT_MAX];
 	struct nlattr *nest;
 	int i;
 
-	lwt_bpf_stats_sum(lp, sum);
+	lwt_bpf_stats_sum(stats, sum);
 	nest = nla_nest_start(skb, BPFEXT_LWT_HOOK_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -100,7 +158,8 @@ static int lwt_bpf_fill_stats(struct sk_buff *skb, const struct lwt_bpf_prog *lp
 }
 
 static int lwt_bpf_fill_hook(struct sk_buff *skb, u32 type,
-			     const struct lwt_bpf_prog *lp)
+			     const struct lwt_bpf_prog *lp,
+			     const struct lwt_bpf_stats __percpu *stats)
 {
 	struct nlattr *nest;
 
@@ -114,7 +173,7 @@ static int lwt_bpf_fill_hook(struct sk_buff *skb, u32 type,
 	    nla_put_u32(skb, BPFEXT_LWT_HOOK_A_PROG_ID, lp->prog->aux->id) ||
 	    (lp->name &&
 	     nla_put_string(skb, BPFEXT_LWT_HOOK_A_PROG_NAME, lp->name)) ||
-	    lwt_bpf_fill_stats(skb, lp))
+	    lwt_bpf_fill_stats(skb, stats))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -156,9 +215,12 @@ static int lwt_bpf_fill_route(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (nla_put_u32(skb, BPFEXT_LWT_A_ID, route->id) ||
 	    lwt_bpf_fill_key(skb, route) ||
-	    lwt_bpf_fill_hook(skb, LWT_BPF_IN, &route->in) ||
-	    lwt_bpf_fill_hook(skb, LWT_BPF_OUT, &route->out) ||
-	    lwt_bpf_fill_hook(skb, LWT_BPF_XMIT, &route->xmit)) {
+	    lwt_bpf_fill_hook(skb, LWT_BPF_IN, &route->in,
+			      lwt_bpf_hook_stats(route, LWT_BPF_HOOK_IN)) ||
+	    lwt_bpf_fill_hook(skb, LWT_BPF_OUT, &route->out,
+			      lwt_bpf_hook_stats(route, LWT_BPF_HOOK_OUT)) ||
+	    lwt_bpf_fill_hook(skb, LWT_BPF_XMIT, &route->xmit,
+			      lwt_bpf_hook_stats(route, LWT_BPF_HOOK_XMIT))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -172,10 +234,12 @@ static int lwt_bpf_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	u64 cookie = sock_net(skb->sk)->net_cookie;
 	unsigned long id = cb->args[0] + 1;
 	struct lwt_bpf_route *route;
+	struct lwtunnel_state *lwt;
 
 	/* The lock keeps each state's programs and names until we are done. */
 	xa_lock_bh(&lwt_bpf_routes);
-	xa_for_each_start(&lwt_bpf_routes, id, route, id) {
+	xa_for_each_start(&lwt_bpf_routes, id, lwt, id) {
+		route = lwt_bpf_route(lwt);
 		if (route->net_cookie != cookie)
 			continue;
 		if (lwt_bpf_fill_route(skb, cb, route))
@@ -187,10 +251,55 @@ static int lwt_bpf_genl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static u8 lwt_bpf_mode(void)
+{
+	if (lwt_bpf_encap.builtin)
+		return BPFEXT_LWT_MODE_TAKEOVER;
+	return BPFEXT_TAKEOVER ? BPFEXT_LWT_MODE_ALONE : BPFEXT_LWT_MODE_HOOKS;
+}
+
+static int lwt_bpf_genl_status(struct sk_buff *skb, struct genl_info *info)
+{
+	u64 cookie = genl_info_net(info)->net_cookie;
+	struct lwtunnel_state *lwt;
+	u32 states = 0, here = 0;
+	struct sk_buff *msg;
+	unsigned long id;
+	void *hdr;
+
+	xa_lock_bh(&lwt_bpf_routes);
+	xa_for_each(&lwt_bpf_routes, id, lwt) {
+		states++;
+		if (lwt_bpf_route(lwt)->net_cookie == cookie)
+			here++;
+	}
+	xa_unlock_bh(&lwt_bpf_routes);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &lwt_bpf_genl_family, 0,
+				BPFEXT_LWT_CMD_GET_STATUS);
+	if (!hdr ||
+	    nla_put_string(msg, BPFEXT_LWT_A_VERSION, BPFEXT_VERSION) ||
+	    nla_put_u8(msg, BPFEXT_LWT_A_MODE, lwt_bpf_mode()) ||
+	    nla_put_u32(msg, BPFEXT_LWT_A_STATES, states) ||
+	    nla_put_u32(msg, BPFEXT_LWT_A_STATES_NETNS, here)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static const struct genl_small_ops lwt_bpf_genl_ops[] = {
 	{
 		.cmd		= BPFEXT_LWT_CMD_GET_ROUTE,
 		.dumpit		= lwt_bpf_genl_dump,
+	},
+	{
+		.cmd		= BPFEXT_LWT_CMD_GET_STATUS,
+		.doit		= lwt_bpf_genl_status,
 	},
 };
 

@@ -14,8 +14,31 @@ check "bpftool from the host runs" bpftool version
 check "bpffs is mounted" grep -q ' /sys/fs/bpf bpf ' /proc/mounts
 check "tracefs is there (bpf_trace_printk)" test -e /sys/kernel/debug/tracing/trace_pipe
 
-config() { zcat /proc/config.gz | grep -qx "$1"; }
-if on_stock; then
+config() { kconfig "$1"; }
+if on_takeover; then
+	check "debian: Debian's packaged kernel" grep -q 'Debian' /proc/version
+	check "debian: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y
+	if config CONFIG_BPFEXT=y; then
+		fail "debian: no bpfext registry"
+	else
+		pass "debian: no bpfext registry"
+	fi
+	f=$(modinfo -F filename lwt_bpf 2>&1)
+	if [[ $f == */updates/dkms/lwt_bpf.ko* ]]; then
+		pass "debian: lwt_bpf.ko is installed by DKMS"
+	else
+		fail "debian: lwt_bpf.ko is installed by DKMS" "$f"
+	fi
+	want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
+	check "debian: modinfo: version $want, as dkms.conf says" \
+		test "$(modinfo -F version lwt_bpf)" = "$want"
+	check "debian: modinfo: description, license, aliases" bash -c '
+		[ -n "$(modinfo -F description lwt_bpf)" ] &&
+		[ "$(modinfo -F license lwt_bpf)" = GPL ] &&
+		modinfo -F alias lwt_bpf | grep -qx rtnl-lwt-BPF'
+	check "debian: lwt_bpf is not loaded at boot" \
+		bash -c '! grep -q "^lwt_bpf " /proc/modules'
+elif on_stock; then
 	check "stock: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y
 	if config CONFIG_BPFEXT=y; then
 		fail "stock: no bpfext registry"

@@ -28,7 +28,7 @@ cleanup() {
 	ip route del table local local 10.78.2.1/32 2>/dev/null
 	ip route del unreachable 203.0.113.0/24 2>/dev/null
 	ip link del bxa 2>/dev/null
-	rm -f $PIN/lwt_runs $PIN/lwt_cfg $PIN/lwt_reroute_daddr /tmp/lwt-bpf-stats.$$
+	rm -rf $PIN/lwt_runs $PIN/lwt_cfg $PIN/lwt_reroute_daddr /tmp/lwt-bpf-stats.$$
 	cleanup_netns
 }
 trap cleanup EXIT
@@ -217,8 +217,9 @@ fi
 # Like "ip -s link", the counters are readable without privileges.
 if ! command -v setpriv >/dev/null; then
 	skip "an unprivileged user reads the counters" "no setpriv"
-elif install -m 0755 "$STATS" /tmp/lwt-bpf-stats.$$ &&	# the tree may be private
-     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/lwt-bpf-stats.$$ 2>&1) &&
+elif cp -r "$BPFEXT_TOP/tools" /tmp/lwt-bpf-stats.$$ &&	# the tree may be private
+     chmod -R a+rX /tmp/lwt-bpf-stats.$$ &&
+     out=$(setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/lwt-bpf-stats.$$/lwt-bpf-stats 2>&1) &&
      grep -q '^10.78.3.2/32 dev bxa$' <<<"$out"; then
 	pass "an unprivileged user reads the counters"
 else
@@ -261,19 +262,23 @@ else
 fi
 
 # The family is strict: a dump request with an attribute is refused.
-check "a dump request with attributes is refused (EINVAL)" python3 - "$STATS" <<'EOF'
-import errno, importlib.machinery, importlib.util, sys
-loader = importlib.machinery.SourceFileLoader("stats", sys.argv[1])
-spec = importlib.util.spec_from_loader("stats", loader)
-stats = importlib.util.module_from_spec(spec)
-loader.exec_module(stats)
-g = stats.Genl()
-fid = g.family_id(stats.FAMILY_NAME)
-try:
-    list(g.request(fid, stats.CMD_GET_ROUTE, 1, stats.attr(stats.A_ID, b"\1\0\0\0"),
-                   flags=stats.NLM_F_DUMP))
-except OSError as e:
-    sys.exit(0 if e.errno == errno.EINVAL else "errno %d" % e.errno)
+check "a dump request with attributes is refused (EINVAL)" \
+	python3 - "$BPFEXT_TOP/tools/pylib" <<'EOF'
+import errno, sys
+sys.path.insert(0, sys.argv[1])
+import bpfext_nl
+from pyroute2.netlink import NLM_F_DUMP, NLM_F_REQUEST
+from pyroute2.netlink.exceptions import NetlinkError
+with bpfext_nl.LwtGenl() as g:
+    msg = bpfext_nl.lwt_msg()
+    msg["cmd"] = bpfext_nl.LWT_CMD_GET_ROUTE
+    msg["version"] = bpfext_nl.LWT_VERSION
+    msg["attrs"].append(["BPFEXT_LWT_A_ID", 1])
+    try:
+        g.nlm_request(msg, msg_type=g.prid,
+                      msg_flags=NLM_F_REQUEST | NLM_F_DUMP)
+    except NetlinkError as e:
+        sys.exit(0 if e.code == errno.EINVAL else "errno %d" % e.code)
 sys.exit("accepted")
 EOF
 

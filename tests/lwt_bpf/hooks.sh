@@ -191,10 +191,23 @@ else
 fi
 ip -6 route del fd77:1::2/128 2>/dev/null
 
-# Module lifetime: routes pin lwt_bpf.
+# Module lifetime: routes pin lwt_bpf; taking over, they pin nothing and
+# rmmod hands them back to the built-in code.
 if on_stock; then
 	skip "rmmod lwt_bpf refused while a route uses it" "in-tree on stock"
 	skip "rmmod lwt_bpf after the last route" "in-tree on stock"
+elif on_takeover; then
+	route xmit pass
+	check "takeover: rmmod lwt_bpf while a route uses it" rmmod lwt_bpf
+	if reset_runs && ping -c 3 -i 0.2 -W 1 -q 10.77.1.2 >/dev/null 2>&1 &&
+	   [ "$(runs pass)" -ge 3 ]; then
+		pass "takeover: the route forwards after rmmod, the program runs"
+	else
+		fail "takeover: the route forwards after rmmod, the program runs" \
+			"runs: $(runs pass)"
+	fi
+	ip route del 10.77.1.2/32
+	check "takeover: modprobe lwt_bpf again" modprobe lwt_bpf
 else
 	route xmit pass
 	if rmmod lwt_bpf 2>/dev/null; then

@@ -111,10 +111,17 @@ shows() {
 }
 
 # holds N DESC: the routes and nexthops left hold N references on lwt_bpf
-# (hooks; on stock there is no module to count).
+# (hooks; on stock there is no module to count; taking over, states pin
+# nothing, and the count must stay where it was).
 holds() {
 	if on_stock; then
 		skip "$2" "in-tree on stock"
+	elif on_takeover; then
+		if refs_are "$base"; then
+			pass "$2 (takeover: no reference, refcnt stays $base)"
+		else
+			fail "$2 (takeover: no reference)" "$(refs), expected $base"
+		fi
 	elif refs_are $((base + $1)); then
 		pass "$2"
 	else

@@ -40,6 +40,7 @@ mkdir -p "$HOME" /run/netns /var/lib/misc
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname bpfext-guest
 ip link set lo up
@@ -48,16 +49,34 @@ cmdfile=$(arg cmd)
 modroot=$(arg modroot)
 export BPFEXT_TOP=$top
 
-# The host may have no /lib/modules to mount on: lay a tmpfs over /usr/lib
-# so the staged tree can be copied in and depmod can write.
+# The host may have no /lib/modules/<release> to mount on: lay a tmpfs
+# over /usr/lib so it can be made.
 release=$(uname -r)
 mkdir -p /run/ovl/upper /run/ovl/work
 mount -t overlay overlay \
 	-o lowerdir=/usr/lib,upperdir=/run/ovl/upper,workdir=/run/ovl/work /usr/lib
 mkdir -p /lib/modules
+# The staged tree as /lib/modules/<release>, read from the host where it
+# is (copying Debian's 400 MB would cost more than the run), writable on
+# a tmpfs for depmod and dkms. It hides the host's own tree of the same
+# release, whose modules are not the ones under test.
 if [ "$modroot" != none ] && [ -d "$modroot/lib/modules/$release" ]; then
-	cp -a "$modroot/lib/modules/$release" /lib/modules/
-	depmod -a "$release"
+	mods=/lib/modules/$release
+	lower=$modroot/lib/modules/$release
+	mkdir -p "$mods" /run/ovl-mod/upper /run/ovl-mod/work
+	# A path overlayfs cannot take (a ',' or ':' in it): copy, as before.
+	mount -t overlay overlay -o \
+		"lowerdir=$lower,upperdir=/run/ovl-mod/upper,workdir=/run/ovl-mod/work" "$mods" ||
+		cp -a "$lower/." "$mods/"
+	# A tree staged with its indexes (Debian's: kernel/debian.sh) needs
+	# depmod only for modules added after them (updates/, extra/). Its
+	# kernel/ came indexed: a stat of each of its 4000 files over 9p
+	# would cost 20 s.
+	if [ ! -e "$mods/modules.dep" ] ||
+		[ -n "$(find "$mods" -path "$mods/kernel" -prune -o \
+			-name '*.ko*' -newer "$mods/modules.dep" -print -quit)" ]; then
+		depmod -a "$release"
+	fi
 fi
 
 echo "bpfext guest: $(uname -r), $(nproc) CPUs; running: $(cat "$cmdfile")"
@@ -79,5 +98,9 @@ fi
 dmesg
 echo "BPFEXT-DMESG-END"
 echo "BPFEXT-EXIT: $rc"
+# The reset does not wait for the UART: its buffer may still hold the last
+# lines (seen with Debian's kernel, the verdict lost). stty sets the line
+# with TCSADRAIN, which returns once all is sent.
+stty -F /dev/ttyS1 "$(stty -F /dev/ttyS1 -g)" 2>/dev/null
 echo b > /proc/sysrq-trigger
 sleep 10

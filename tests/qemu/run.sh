@@ -14,6 +14,10 @@
 #                 icount, and icount runs vCPUs one at a time anyway)
 #     -c CPUS     vCPUs (default 2, 1 with -i)
 #     -M MIB      guest memory (default 2048)
+#     -r FILE     initramfs (default: KDIR/initrd.img if there, else none);
+#                 for kernels whose virtio-pci and 9p are modules (Debian's,
+#                 kernel/debian.sh): its /init (tests/qemu/initramfs.sh)
+#                 loads them and mounts the root from the same command line
 #
 # The command's output streams to stdout. The run fails if the command
 # fails, the guest does not finish in time, or the kernel log shows an
@@ -21,8 +25,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048 cpus=""
-while getopts "k:m:t:l:ic:M:" opt; do
+kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048 cpus="" initrd=""
+while getopts "k:m:t:l:ic:M:r:" opt; do
 	case $opt in
 	k) kdir=$(cd "$OPTARG" && pwd) ;;
 	m) modroot=$(cd "$OPTARG" && pwd) ;;
@@ -31,6 +35,7 @@ while getopts "k:m:t:l:ic:M:" opt; do
 	i) icount=1 ;;
 	c) cpus=$OPTARG ;;
 	M) mem=$OPTARG ;;
+	r) initrd=$(realpath "$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
@@ -39,6 +44,8 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: $0 -k KDIR [-m MODROOT] -- command" >&2; exit 2; }
 [ -n "$kdir" ] && [ -f "$kdir/arch/x86/boot/bzImage" ] ||
 	{ echo "run.sh: no bzImage in '$kdir'" >&2; exit 2; }
+[ -n "$initrd" ] || [ ! -f "$kdir/initrd.img" ] || initrd=$kdir/initrd.img
+[ -z "$initrd" ] || [ -f "$initrd" ] || { echo "run.sh: no initramfs '$initrd'" >&2; exit 2; }
 
 # Not under /tmp: the guest mounts its own tmpfs there.
 mkdir -p "$here/../../build/tmp"
@@ -57,6 +64,10 @@ if [ "$icount" = 1 ]; then
 	cpus=${cpus:-1}
 fi
 cpus=${cpus:-2}
+# With an initramfs, its /init reads root=, rootfstype=, rootflags=, ro and
+# init= from the same command line and does what the kernel would.
+boot=(-kernel "$kdir/arch/x86/boot/bzImage")
+[ -z "$initrd" ] || boot+=(-initrd "$initrd")
 
 # cache=loose: the host tree does not change under a running guest, and
 # without it every exec re-reads the binary over 9p (a bare boot to a shell
@@ -68,7 +79,7 @@ set +e
 timeout --foreground -k 10 "$timeout" \
 qemu-system-x86_64 "${accel[@]}" -cpu max -smp "$cpus" -m "$mem" \
 	-nodefaults -display none -no-reboot \
-	-kernel "$kdir/arch/x86/boot/bzImage" \
+	"${boot[@]}" \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=root \
 	-serial "file:$klog" -serial stdio \

@@ -31,6 +31,16 @@
  * redirect's device or qdisc dropping the packet) are the device's and
  * show in its statistics. For every hook,
  *   runs = ok + drop + redirect + reroute + bad_ret + bad_redirect.
+ *
+ * BPFEXT_LWT_CMD_GET_STATUS (a plain request) answers how lwt_bpf.ko serves:
+ *
+ *   BPFEXT_LWT_A_VERSION       string  the module's version
+ *   BPFEXT_LWT_A_MODE          u8      enum bpfext_lwt_mode
+ *   BPFEXT_LWT_A_STATES        u32     encap states it built, all netns
+ *   BPFEXT_LWT_A_STATES_NETNS  u32     those in the caller's netns
+ *
+ * States the built-in implementation built, before the module loaded or
+ * handed back when it last unloaded, are not the module's and not counted.
  */
 #ifndef _UAPI_LINUX_BPFEXT_LWT_H
 #define _UAPI_LINUX_BPFEXT_LWT_H
@@ -41,6 +51,7 @@
 enum bpfext_lwt_cmd {
 	BPFEXT_LWT_CMD_UNSPEC,
 	BPFEXT_LWT_CMD_GET_ROUTE,
+	BPFEXT_LWT_CMD_GET_STATUS,
 	__BPFEXT_LWT_CMD_MAX,
 };
 
@@ -57,6 +68,10 @@ enum bpfext_lwt_attr {
 	BPFEXT_LWT_A_OIF,
 	BPFEXT_LWT_A_GATEWAY,
 	BPFEXT_LWT_A_HOOK,
+	BPFEXT_LWT_A_VERSION,
+	BPFEXT_LWT_A_MODE,
+	BPFEXT_LWT_A_STATES,
+	BPFEXT_LWT_A_STATES_NETNS,
 	__BPFEXT_LWT_A_MAX,
 };
 
@@ -73,6 +88,14 @@ enum bpfext_lwt_hook_attr {
 };
 
 #define BPFEXT_LWT_HOOK_A_MAX (__BPFEXT_LWT_HOOK_A_MAX - 1)
+
+/* How lwt_bpf.ko serves encap bpf: BPFEXT_LWT_A_MODE. */
+enum bpfext_lwt_mode {
+	BPFEXT_LWT_MODE_UNSPEC,
+	BPFEXT_LWT_MODE_HOOKS,		/* alone, on a bpfext base patch kernel */
+	BPFEXT_LWT_MODE_TAKEOVER,	/* taking over the built-in implementation */
+	BPFEXT_LWT_MODE_ALONE,		/* alone, on a kernel with no built-in */
+};
 
 /* Attribute types inside BPFEXT_LWT_HOOK_A_STATS, each a u64. */
 enum bpfext_lwt_stat {

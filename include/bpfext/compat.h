@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The bpfext API on a kernel without the base patch, such as Debian's
+ * packaged 6.1, whose built-in implementations a module takes over.
+ * Include <bpfext/bpfext.h>, not this file.
+ *
+ * What it needs of the kernel, each checked at build (dkms.conf's
+ * BUILD_EXCLUSIVE_*, the top Kbuild and the #errors below) or at load (one
+ * log line saying what is missing, and the load fails):
+ *  - Linux 6.1: a module knows the layout of the 6.1 built-in's private
+ *    state, which it serves, frees and hands back, and checks at load
+ *    that the built-in is the one it knows;
+ *  - CONFIG_KPROBES and CONFIG_KALLSYMS_ALL: the built-in's tables and a
+ *    few callees are not exported; their addresses come from kallsyms,
+ *    whose lookup function is found through a kprobe;
+ *  - no CONFIG_X86_KERNEL_IBT: that lookup function is then called through
+ *    a pointer, and IBT may have sealed its landing pad.
+ */
+#ifndef _BPFEXT_COMPAT_H
+#define _BPFEXT_COMPAT_H
+
+#include <linux/types.h>
+
+#if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KALLSYMS_ALL)
+#error "bpfext: without the base patch, CONFIG_KPROBES and CONFIG_KALLSYMS_ALL are needed"
+#endif
+#if IS_ENABLED(CONFIG_X86_KERNEL_IBT)
+#error "bpfext: without the base patch, CONFIG_X86_KERNEL_IBT is not supported"
+#endif
+
+struct module;
+struct sk_buff;
+
+/*
+ * The site registry's API. On this kernel the sites' callers are built-in
+ * code that calls the built-in implementation directly; what a site
+ * carries is stateless (BPF_LWT_ENCAP_IP of bpf_lwt_push_encap() pushes a
+ * header onto a packet and reads no route state), so the built-in keeps
+ * serving it, and a claim only records the module's ops.
+ */
+enum bpfext_site_id {
+	BPFEXT_SITE_LWT,
+	__BPFEXT_SITE_MAX,
+};
+
+struct bpfext_lwt_ops {
+	int (*push_ip_encap)(struct sk_buff *skb, void *hdr, u32 len,
+			     bool ingress);
+};
+
+static inline int bpfext_site_claim(enum bpfext_site_id id, const void *ops,
+				    struct module *owner)
+{
+	return 0;
+}
+
+static inline void bpfext_site_release(enum bpfext_site_id id,
+				       const void *ops)
+{
+}
+
+#define MODULE_ALIAS_BPFEXT_SITE(name) MODULE_ALIAS("bpfext-site-" name)
+
+/* modules/compat/symbols.c */
+int bpfext_kernel_init(void);
+unsigned long bpfext_symbol(const char *name);
+bool bpfext_symbol_is(const void *addr, const char *name);
+int bpfext_skb_do_redirect(struct sk_buff *skb);
+
+#endif /* _BPFEXT_COMPAT_H */

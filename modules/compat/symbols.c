@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel symbols a module needs that a kernel without the base patch does
+ * not export. kallsyms_lookup_name() itself is not exported since 5.7; a
+ * kprobe on it yields its address, once, at module load.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <bpfext/bpfext.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/string.h>
+
+static unsigned long (*bpfext_kallsyms_lookup)(const char *name);
+static int (*bpfext_skb_do_redirect_fn)(struct sk_buff *skb);
+
+/**
+ * bpfext_kernel_init - find what this module calls that is not exported
+ *
+ * Logs one line naming what is missing on failure.
+ *
+ * Context: process, module init.
+ * Return: 0, or a negative errno.
+ */
+int bpfext_kernel_init(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int err;
+
+	err = register_kprobe(&kp);
+	if (err) {
+		pr_err("cannot look up kernel symbols: kprobe on kallsyms_lookup_name failed (%d)\n",
+		       err);
+		return err;
+	}
+	bpfext_kallsyms_lookup = (void *)kp.addr;
+	unregister_kprobe(&kp);
+
+	bpfext_skb_do_redirect_fn = (void *)bpfext_symbol("skb_do_redirect");
+	if (!bpfext_skb_do_redirect_fn) {
+		pr_err("kernel symbol skb_do_redirect not found\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/**
+ * bpfext_symbol - address of a kernel symbol, exported or not
+ * @name: the symbol; data symbols need CONFIG_KALLSYMS_ALL
+ *
+ * Return: the address, or 0 if the kernel has no such symbol.
+ */
+unsigned long bpfext_symbol(const char *name)
+{
+	return bpfext_kallsyms_lookup ? bpfext_kallsyms_lookup(name) : 0;
+}
+
+/**
+ * bpfext_symbol_is - whether @addr is the start of the symbol @name
+ * @addr: a function pointer found in a built-in table
+ * @name: the function it should be
+ *
+ * Tells a built-in table the module knows from one a later kernel (or a
+ * livepatch) changed.
+ */
+bool bpfext_symbol_is(const void *addr, const char *name)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (!addr)
+		return false;
+	sprint_symbol(sym, (unsigned long)addr);
+	/* "name+0x0/0x1f0": the start of @name, in vmlinux (no "[module]"). */
+	return str_has_prefix(sym, name) && !strncmp(sym + strlen(name), "+0x0/", 5) &&
+	       !strchr(sym, '[');
+}
+
+/* BPF_REDIRECT from an LWT xmit program: filter.c's, unexported in 6.1. */
+int bpfext_skb_do_redirect(struct sk_buff *skb)
+{
+	return bpfext_skb_do_redirect_fn(skb);
+}

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Netlink for bpfext's tools, on pyroute2 (Debian's python3-pyroute2).
+
+The message classes mirror uapi/linux/bpfext_lwt.h: the order of each
+nla_map is the attribute numbering there.
+"""
+import errno
+import socket
+
+from pyroute2 import IPRoute
+from pyroute2.netlink import NLM_F_DUMP, NLM_F_REQUEST, genlmsg, nla, nlmsg
+from pyroute2.netlink.exceptions import NetlinkError
+from pyroute2.netlink.generic import GenericNetlinkSocket
+
+LWT_FAMILY = "bpfext_lwt"
+LWT_VERSION = 1
+LWT_CMD_GET_ROUTE = 1
+LWT_CMD_GET_STATUS = 2
+LWT_STATS = ("runs", "ok", "drop", "redirect", "reroute", "bad_ret",
+             "bad_redirect", "drop_headroom", "drop_proto", "drop_l2_no_hdr",
+             "drop_no_dev", "drop_reroute")
+LWT_HOOKS = {1: "in", 2: "out", 3: "xmit"}     # LWT_BPF_IN, _OUT, _XMIT
+LWT_MODES = {1: "hooks", 2: "takeover", 3: "alone"}
+LWTUNNEL_ENCAP_BPF = 6
+
+
+class lwt_msg(genlmsg):
+    nla_map = (
+        ("BPFEXT_LWT_A_UNSPEC", "none"),
+        ("BPFEXT_LWT_A_PAD", "none"),
+        ("BPFEXT_LWT_A_ID", "uint32"),
+        ("BPFEXT_LWT_A_FAMILY", "uint8"),
+        ("BPFEXT_LWT_A_TABLE", "uint32"),
+        ("BPFEXT_LWT_A_DST", "ipaddr"),
+        ("BPFEXT_LWT_A_DST_LEN", "uint8"),
+        ("BPFEXT_LWT_A_OIF", "uint32"),
+        ("BPFEXT_LWT_A_GATEWAY", "ipaddr"),
+        ("BPFEXT_LWT_A_HOOK", "hook"),
+        ("BPFEXT_LWT_A_VERSION", "asciiz"),
+        ("BPFEXT_LWT_A_MODE", "uint8"),
+        ("BPFEXT_LWT_A_STATES", "uint32"),
+        ("BPFEXT_LWT_A_STATES_NETNS", "uint32"),
+    )
+
+    class hook(nla):
+        nla_map = (
+            ("BPFEXT_LWT_HOOK_A_UNSPEC", "none"),
+            ("BPFEXT_LWT_HOOK_A_PAD", "none"),
+            ("BPFEXT_LWT_HOOK_A_TYPE", "uint32"),
+            ("BPFEXT_LWT_HOOK_A_PROG_NAME", "asciiz"),
+            ("BPFEXT_LWT_HOOK_A_PROG_ID", "uint32"),
+            ("BPFEXT_LWT_HOOK_A_STATS", "stats"),
+        )
+
+        class stats(nla):
+            nla_map = (("UNSPEC", "none"), ("PAD", "none")) + \
+                tuple((s, "uint64") for s in LWT_STATS)
+
+
+class NoFamily(Exception):
+    """The module that owns a generic netlink family is not loaded."""
+
+
+class LwtGenl(GenericNetlinkSocket):
+    """lwt_bpf.ko's family; raises NoFamily when the module is absent."""
+    module_err_level = "debug"
+
+    def __init__(self):
+        super().__init__()
+        try:
+            self.bind(LWT_FAMILY, lwt_msg)
+        except NetlinkError as e:
+            self.close()
+            if e.code == errno.ENOENT:
+                raise NoFamily(LWT_FAMILY) from None
+            raise
+
+    def _request(self, cmd, flags):
+        msg = lwt_msg()
+        msg["cmd"] = cmd
+        msg["version"] = LWT_VERSION
+        return self.nlm_request(msg, msg_type=self.prid,
+                                msg_flags=NLM_F_REQUEST | flags)
+
+    def routes(self):
+        """One dict per encap state of the caller's netns (the uapi's)."""
+        return [lwt_route(m) for m in self._request(LWT_CMD_GET_ROUTE,
+                                                    NLM_F_DUMP)]
+
+    def status(self):
+        m = self._request(LWT_CMD_GET_STATUS, 0)[0]
+        return {
+            "version": m.get_attr("BPFEXT_LWT_A_VERSION"),
+            "mode": LWT_MODES.get(m.get_attr("BPFEXT_LWT_A_MODE"), "?"),
+            "states": m.get_attr("BPFEXT_LWT_A_STATES"),
+            "states_netns": m.get_attr("BPFEXT_LWT_A_STATES_NETNS"),
+        }
+
+
+def lwt_route(m):
+    route = {"id": m.get_attr("BPFEXT_LWT_A_ID"), "hooks": []}
+    fam = m.get_attr("BPFEXT_LWT_A_FAMILY")
+    route["family"] = "inet" if fam == socket.AF_INET else "inet6"
+    for key, name in (("table", "TABLE"), ("dst", "DST"),
+                      ("dst_len", "DST_LEN"), ("via", "GATEWAY")):
+        val = m.get_attr("BPFEXT_LWT_A_" + name)
+        if val is not None:
+            route[key] = val
+    oif = m.get_attr("BPFEXT_LWT_A_OIF")
+    if oif is not None:
+        try:
+            route["dev"] = socket.if_indextoname(oif)
+        except OSError:
+            route["dev"] = "if%d" % oif
+    for h in m.get_attrs("BPFEXT_LWT_A_HOOK"):
+        hook = {"hook": LWT_HOOKS.get(h.get_attr("BPFEXT_LWT_HOOK_A_TYPE"), "?"),
+                "prog": h.get_attr("BPFEXT_LWT_HOOK_A_PROG_NAME"),
+                "prog_id": h.get_attr("BPFEXT_LWT_HOOK_A_PROG_ID"),
+                "stats": {}}
+        stats = h.get_attr("BPFEXT_LWT_HOOK_A_STATS")
+        if stats is not None:
+            for s in LWT_STATS:
+                val = stats.get_attr(s)
+                if val is not None:
+                    hook["stats"][s] = val
+        route["hooks"].append(hook)
+    return route
+
+
+RTM_NEWNEXTHOP = 104
+RTM_GETNEXTHOP = 106
+
+
+class nhmsg(nlmsg):
+    """struct nhmsg and the NHA_* a count needs (this pyroute2 has none)."""
+    fields = (("family", "B"), ("scope", "B"), ("protocol", "B"),
+              ("resvd", "B"), ("flags", "I"))
+    nla_map = (
+        ("NHA_UNSPEC", "none"),
+        ("NHA_ID", "uint32"),
+        ("NHA_GROUP", "hex"),
+        ("NHA_GROUP_TYPE", "uint16"),
+        ("NHA_BLACKHOLE", "flag"),
+        ("NHA_OIF", "uint32"),
+        ("NHA_GATEWAY", "hex"),
+        ("NHA_ENCAP_TYPE", "uint16"),
+        ("NHA_ENCAP", "hex"),
+    )
+
+
+def _nexthops(ipr):
+    ipr.marshal.msg_map[RTM_NEWNEXTHOP] = nhmsg
+    msg = nhmsg()
+    msg["family"] = socket.AF_UNSPEC
+    try:
+        return ipr.nlm_request(msg, msg_type=RTM_GETNEXTHOP,
+                               msg_flags=NLM_F_REQUEST | NLM_F_DUMP)
+    except NetlinkError as e:
+        # A kernel without nexthop objects.
+        if e.code in (errno.EOPNOTSUPP, errno.EINVAL):
+            return ()
+        raise
+
+
+def _encap_bpf(msg):
+    """Whether a route or nexthop message, or one of its legs, is encap bpf."""
+    if msg.get_attr("RTA_ENCAP_TYPE") == LWTUNNEL_ENCAP_BPF or \
+       msg.get_attr("NHA_ENCAP_TYPE") == LWTUNNEL_ENCAP_BPF:
+        return True
+    for leg in msg.get_attr("RTA_MULTIPATH") or ():
+        if leg.get_attr("RTA_ENCAP_TYPE") == LWTUNNEL_ENCAP_BPF:
+            return True
+    return False
+
+
+def encap_bpf_routes():
+    """Routes (every table, IPv4 and IPv6) and nexthop objects of the
+    caller's netns whose encap is bpf: (routes, nexthops)."""
+    with IPRoute() as ipr:
+        routes = 0
+        for fam in (socket.AF_INET, socket.AF_INET6):
+            routes += sum(1 for r in ipr.route("dump", family=fam)
+                          if _encap_bpf(r))
+        nexthops = sum(1 for n in _nexthops(ipr) if _encap_bpf(n))
+    return routes, nexthops
