@@ -3,11 +3,15 @@
 # bpfext: BPF networking facilities as loadable modules.
 #
 #   make demo                 install deps, build, boot the hooks kernel, show it
+#   make demo KERNEL=debian   the takeover of Debian's built-in encap bpf
 #   make check                the whole test suite on the hooks kernel
 #   make check T=lwt_bpf      one group
 #   make check KERNEL=stock   the same tests on the unpatched control kernel
 #   make check KERNEL=debian  on Debian 12's packaged kernel (kernel/debian.sh)
 #   make check DEBUG=1        on the hooks kernel with KASAN/lockdep/kmemleak
+#   make check KERNEL=stock DEBUG=1  the stock kernel with them, our modules
+#                             taking over its built-in code
+#   make check KAPPEND=...    with more kernel command line (lockdown=integrity)
 #   make bench                stock against hooks, one table with ratios
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)
@@ -19,8 +23,10 @@
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
 KERNEL ?= hooks
+# DEBUG=1: the checkers on; KERNEL=stock DEBUG=1 is the stock kernel with
+# them, where our modules take over its built-in code (stockdebug).
 ifeq ($(DEBUG),1)
-FLAVOUR := debug
+FLAVOUR := $(if $(filter stock,$(KERNEL)),stockdebug,debug)
 else
 FLAVOUR := $(KERNEL)
 endif
@@ -65,17 +71,27 @@ modules: debian-modules
 # trees under build/debian so nothing on the host changes; installed
 # into the guest's module tree, then indexed there.
 DEBIAN_DKMS := $(BUILD)/debian/dkms
+DEBIAN_HEADERS = /lib/modules/$(KRELEASE)/build
 debian-modules: kernel
-	@rm -rf $(DEBIAN_DKMS) $(MODROOT)/lib/modules/$(KRELEASE)/updates/dkms
+	@rm -rf $(DEBIAN_DKMS) $(MODROOT)/lib/modules/$(KRELEASE)/updates/dkms \
+		$(MODROOT)/lib/modules/$(KRELEASE)/extra
 	@mkdir -p $(DEBIAN_DKMS)/tree $(DEBIAN_DKMS)/src
 	@$(MAKE) -s dkms-install DKMS_KERNEL=$(KRELEASE) \
 		DKMS_SOURCETREE=$(DEBIAN_DKMS)/src DKMS_TREE=$(DEBIAN_DKMS)/tree \
 		DKMS_OPTS="--installtree $(MODROOT)/lib/modules --no-depmod"
+	@$(MAKE) -s -C $(DEBIAN_HEADERS) M=$(TOP)/tests/modules/bpfext_fakebuiltin modules
+	@$(MAKE) -s -C $(DEBIAN_HEADERS) M=$(TOP)/tests/modules/bpfext_fakebuiltin \
+		INSTALL_MOD_PATH=$(MODROOT) INSTALL_MOD_DIR=extra DEPMOD=true \
+		modules_install >/dev/null
 	@kernel/debian.sh depmod
 else
+# The test module of each kind of kernel: a kfunc where the base patch
+# gives LWT programs a kfunc hook; a built-in encap bpf lwt_bpf does not
+# know where lwt_bpf takes the built-in over.
+TESTMOD := $(if $(filter stockdebug,$(FLAVOUR)),bpfext_fakebuiltin,bpfext_testmod)
 modules: kernel
 	$(MAKE) -C $(KDIR) M=$(TOP) CC="$(KCC)" modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod CC="$(KCC)" modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/modules/$(TESTMOD) CC="$(KCC)" modules
 endif
 
 # Kernel modules plus ours under $(MODROOT)/lib/modules/<release>; the
@@ -90,7 +106,7 @@ stage: modules
 ifneq ($(FLAVOUR),stock)
 	@$(MAKE) -s -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(MODROOT).new \
 		INSTALL_MOD_DIR=extra DEPMOD=true modules_install >/dev/null
-	@$(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod \
+	@$(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/$(TESTMOD) \
 		INSTALL_MOD_PATH=$(MODROOT).new INSTALL_MOD_DIR=extra DEPMOD=true \
 		modules_install >/dev/null
 endif
@@ -102,12 +118,13 @@ bpf: deps kernel
 
 check: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t $(TIMEOUT) \
+		$(if $(KAPPEND),-a "$(KAPPEND)") \
 		-l $(BUILD)/$(FLAVOUR)-guest.log -- \
 		$(TOP)/tests/run.sh --kernel $(FLAVOUR) $(T)
 
 demo: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t 600 \
-		-l $(BUILD)/$(FLAVOUR)-demo.log -- $(TOP)/tools/demo.sh
+		-l $(BUILD)/$(FLAVOUR)-demo.log -- $(TOP)/tools/demo.sh --kernel $(FLAVOUR)
 
 bench: deps
 	@bench/run.sh
@@ -176,6 +193,7 @@ uninstall:
 clean:
 	@[ ! -f $(KDIR)/Makefile ] || $(MAKE) -s -C $(KDIR) M=$(TOP) clean
 	@[ ! -f $(KDIR)/Makefile ] || $(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_testmod clean
+	@[ ! -f $(KDIR)/Makefile ] || $(MAKE) -s -C $(KDIR) M=$(TOP)/tests/modules/bpfext_fakebuiltin clean
 	rm -rf $(BPF_OBJ)
 
 distclean:

@@ -9,8 +9,15 @@
 # which the host turns into the table. Packets per second are of guest
 # time; under -icount that is a count of instructions, not host speed.
 #
-#   bench/guest.sh [--kernel stock|hooks] [--reps N] [--count PACKETS]
+#   bench/guest.sh [--kernel stock|hooks|debian] [--reps N] [--count PACKETS]
 #                  [--only ID,ID...]
+#
+# On Debian's kernel each repetition runs every workload three times, in
+# one boot: "builtin", lwt_bpf.ko unloaded and the routes made by the
+# built-in code; "adopted", after modprobe, the same routes (their states
+# the built-in's, which the module hands to the built-in code); "module",
+# the encap routes made again, so the module built and serves them. Result
+# ids are then PHASE/ID.
 #
 #   root netns  veth bxa 10.78.0.1 --------- netns B  veth bxb 10.78.0.2
 #     10.78.1.3  plain route via 10.78.0.2              10.78.1.2, 10.78.1.3
@@ -65,11 +72,16 @@ trap cleanup EXIT
 
 # The hooks kernel has no LWT BPF of its own: load ours explicitly, so a
 # module that does not load is an error here rather than a route failure.
-if [ "$kernel" != stock ]; then
+# Debian's starts each repetition with the built-in code (see above).
+if [ "$kernel" = hooks ]; then
 	modprobe lwt_bpf
 fi
+phases=(run)
+[ "$kernel" != debian ] || phases=(builtin adopted module)
 mod=none
 [ ! -d /sys/module/lwt_bpf ] || mod="lwt_bpf.ko srcversion $(cat /sys/module/lwt_bpf/srcversion)"
+[ "$kernel" != debian ] ||
+	mod="lwt_bpf.ko srcversion $(modinfo -F srcversion lwt_bpf) ($(modinfo -F filename lwt_bpf))"
 echo "KERNEL $kernel: $(uname -r) $(uname -v), $(nproc) CPU(s), $mod," \
 	"bpf_jit_enable $(cat /proc/sys/net/core/bpf_jit_enable 2>/dev/null || echo ?)"
 
@@ -84,11 +96,32 @@ ip -n "$B" addr add 10.78.1.3/32 dev bxb
 ip -n "$B" link set bxb up
 
 ip route add 10.78.1.3/32 via 10.78.0.2 dev bxa
-ip route add 10.78.1.2/32 encap bpf xmit obj "$bpf/bench_xmit.bpf.o" \
-	section push_ll headroom 14 dev bxa
 ip route add table local local 10.78.2.2/32 dev lo
-ip route add table local local 10.78.2.1/32 encap bpf in obj "$bpf/bench_in.bpf.o" \
-	section count dev lo
+
+# The two encap routes, made again by whoever serves encap bpf now. The
+# maps are pinned by name: a new load finds them, with their contents.
+encap_routes() {
+	ip route del 10.78.1.2/32 2>/dev/null || true
+	ip route del table local local 10.78.2.1/32 2>/dev/null || true
+	ip route add 10.78.1.2/32 encap bpf xmit obj "$bpf/bench_xmit.bpf.o" \
+		section push_ll headroom 14 dev bxa
+	ip route add table local local 10.78.2.1/32 encap bpf in \
+		obj "$bpf/bench_in.bpf.o" section count dev lo
+}
+
+# phase NAME: who serves the encap routes for the next workloads.
+phase() {
+	case $1 in
+	builtin)
+		[ ! -d /sys/module/lwt_bpf ] || rmmod lwt_bpf
+		encap_routes ;;
+	adopted)
+		modprobe lwt_bpf ;;
+	module)
+		encap_routes ;;
+	esac
+}
+encap_routes
 
 # push_ll's view of the wire: redirect to bxa, addressed to bxb.
 hex_mac() { tr ':' ' ' | sed 's/[0-9a-f][0-9a-f]/0x&/g'; }
@@ -155,8 +188,11 @@ send() {
 }
 
 # The first packets resolve the neighbour and fill the route caches.
-for id in "${ids[@]}"; do
-	send "$id" $warmup lossy >/dev/null
+for ph in "${phases[@]}"; do
+	[ "$ph" = run ] || phase "$ph"
+	for id in "${ids[@]}"; do
+		send "$id" $warmup lossy >/dev/null
+	done
 done
 runs0=$(in_runs)
 
@@ -169,10 +205,15 @@ runs0=$(in_runs)
 # too. Repetitions interleave the workloads, so a slow phase of the guest
 # (a timer, RCU work) spreads over all of them rather than one.
 for rep in $(seq 1 "$reps"); do
-	for id in "${ids[@]}"; do
-		pps=$(send "$id" "$count")
-		echo "bench: rep $rep $id $pps pps"
-		results[$id]="${results[$id]:+${results[$id]},}$pps"
+	for ph in "${phases[@]}"; do
+		[ "$ph" = run ] || phase "$ph"
+		for id in "${ids[@]}"; do
+			pps=$(send "$id" "$count")
+			key=$id
+			[ "$ph" = run ] || key=$ph/$id
+			echo "bench: rep $rep $key $pps pps"
+			results[$key]="${results[$key]:+${results[$key]},}$pps"
+		done
 	done
 done
 
@@ -186,7 +227,8 @@ fi
 # Every packet to 10.78.2.1 must have run the in program.
 runs=$(( $(in_runs) - runs0 ))
 want=0
-[[ " ${ids[*]} " != *" lo_in "* ]] || want=$((reps * (count + sock_warmup)))
+[[ " ${ids[*]} " != *" lo_in "* ]] ||
+	want=$((reps * ${#phases[@]} * (count + sock_warmup)))
 if [ "$runs" -ne "$want" ]; then
 	echo "bench: in program ran $runs times for $want packets" >&2
 	exit 1
@@ -197,6 +239,10 @@ median() {
 		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-for id in "${ids[@]}"; do
-	echo "RESULT $id $(median <<<"${results[$id]}") ${results[$id]} ${desc[$id]}"
+for ph in "${phases[@]}"; do
+	for id in "${ids[@]}"; do
+		key=$id
+		[ "$ph" = run ] || key=$ph/$id
+		echo "RESULT $key $(median <<<"${results[$key]}") ${results[$key]} ${desc[$id]}"
+	done
 done

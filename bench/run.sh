@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: the same workloads on the stock kernel (in-tree LWT BPF) and
-# on the hooks kernel (lwt_bpf.ko), one table with the ratio hooks/stock.
+# on the hooks kernel (lwt_bpf.ko), one table with the ratio hooks/stock;
+# and on Debian's packaged kernel, in one boot, served by its built-in code
+# and by lwt_bpf.ko taking it over, a second table with that ratio.
 #
-#   bench/run.sh [-r REPS] [-n PACKETS]
+#   bench/run.sh [-r REPS] [-n PACKETS] [KERNEL...]
+#     KERNEL      stock, hooks, debian (default: all three; stock and hooks
+#                 go together)
 #     -r REPS     repetitions of each workload per kernel, each a new sender
 #                 process; the table shows the median (default 21, or
 #                 $BENCH_REPS)
@@ -28,10 +32,15 @@ while getopts "r:n:" opt; do
 	case $opt in
 	r) reps=$OPTARG ;;
 	n) count=$OPTARG ;;
-	*) echo "usage: $0 [-r REPS] [-n PACKETS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-r REPS] [-n PACKETS] [stock hooks] [debian]" >&2; exit 2 ;;
 	esac
 done
-kernels=(stock hooks)
+shift $((OPTIND - 1))
+want=" ${*:-stock hooks debian} "
+kernels=()
+[[ $want != *" stock "* && $want != *" hooks "* ]] || kernels=(stock hooks)
+takeover=0
+[[ $want != *" debian "* ]] || takeover=1
 
 log() { echo "bench: $*" >&2; }
 
@@ -62,63 +71,78 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
-# The module measured is the one staged, not the one in modules/: say so
-# when the sources have moved on since.
-staged=$(find build/hooks/modroot -name lwt_bpf.ko | head -n1)
-if [ -z "$staged" ]; then
-	log "build/hooks/modroot has no lwt_bpf.ko (make stage)"
-	exit 1
-fi
-newer=$(find modules include uapi -newer "$staged" \( -name '*.c' -o -name '*.h' \
-	-o -name Kbuild \) ! -name '*.mod.c' | head -n3 | paste -sd' ')
-stale_note=""
-if [ -n "$newer" ]; then
-	stale_note="WARNING: staged lwt_bpf.ko is older than $newer; run make stage"
-	log "$stale_note"
-fi
-
-# Kernels are not rebuilt here (see above), so say when one predates the
-# configuration or patches it would be built from today.
-old_kernels=""
-for k in "${kernels[@]}"; do
-	# A .config newer than the bzImage: a build was started and not
-	# finished, and the config check below compares the wrong files.
-	# Only what goes into this kernel counts: debug.config does not.
-	inputs=(kernel/config/base.config kernel/config/trim.config
-		"kernel/config/$k.config")
-	[ "$k" = stock ] || inputs+=(kernel/patches)
-	if [ "build/$k/.config" -nt "build/$k/arch/x86/boot/bzImage" ] ||
-	   [ -n "$(find "${inputs[@]}" -type f \
-		-newer "build/$k/arch/x86/boot/bzImage" | head -n1)" ]; then
-		old_kernels="$old_kernels $k"
-	fi
-done
-kernel_note=""
-if [ -n "$old_kernels" ]; then
-	kernel_note="WARNING: older than kernel/config, kernel/patches or .config:$old_kernels"
-	log "$kernel_note"
-fi
-
-# The two kernels must differ only in where LWT BPF lives; anything else
-# (a fragment changed between the two builds) would be measured too.
-config_lines() {
-	grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
-		grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|BPFEXT)[= ]' | sort
-}
-skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
-if [ -n "$skew" ]; then
-	n=$(sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u | wc -l)
-	log "build/stock/.config and build/hooks/.config differ in $n symbols" \
-		"besides LWTUNNEL_BPF/BPFEXT, e.g.:"
-	sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u |
-		head -n8 | sed 's/^/    /' >&2
-	if [ "${BENCH_ALLOW_CONFIG_SKEW:-0}" != 1 ]; then
-		log "rebuild the older one (kernel/build.sh stock|hooks, then" \
-			"make stage KERNEL=...), or set BENCH_ALLOW_CONFIG_SKEW=1"
+# Checks of the stock/hooks pair, which must be comparable.
+check_pair() {
+	# The module measured is the one staged, not the one in modules/: say so
+	# when the sources have moved on since.
+	staged=$(find build/hooks/modroot -name lwt_bpf.ko | head -n1)
+	if [ -z "$staged" ]; then
+		log "build/hooks/modroot has no lwt_bpf.ko (make stage)"
 		exit 1
 	fi
-	skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/BPFEXT"
-	log "$skew_note (BENCH_ALLOW_CONFIG_SKEW=1)"
+	newer=$(find modules include uapi -newer "$staged" \( -name '*.c' -o -name '*.h' \
+		-o -name Kbuild \) ! -name '*.mod.c' | head -n3 | paste -sd' ')
+	stale_note=""
+	if [ -n "$newer" ]; then
+		stale_note="WARNING: staged lwt_bpf.ko is older than $newer; run make stage"
+		log "$stale_note"
+	fi
+
+	# Kernels are not rebuilt here (see above), so say when one predates the
+	# configuration or patches it would be built from today.
+	old_kernels=""
+	for k in "${kernels[@]}"; do
+		# A .config newer than the bzImage: a build was started and not
+		# finished, and the config check below compares the wrong files.
+		# Only what goes into this kernel counts: debug.config does not.
+		inputs=(kernel/config/base.config kernel/config/trim.config
+			"kernel/config/$k.config")
+		[ "$k" = stock ] || inputs+=(kernel/patches)
+		if [ "build/$k/.config" -nt "build/$k/arch/x86/boot/bzImage" ] ||
+		   [ -n "$(find "${inputs[@]}" -type f \
+			-newer "build/$k/arch/x86/boot/bzImage" | head -n1)" ]; then
+			old_kernels="$old_kernels $k"
+		fi
+	done
+	kernel_note=""
+	if [ -n "$old_kernels" ]; then
+		kernel_note="WARNING: older than kernel/config, kernel/patches or .config:$old_kernels"
+		log "$kernel_note"
+	fi
+
+	# The two kernels must differ only in where LWT BPF lives; anything else
+	# (a fragment changed between the two builds) would be measured too.
+	config_lines() {
+		grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
+			grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|BPFEXT)[= ]' | sort
+	}
+	skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
+	if [ -n "$skew" ]; then
+		n=$(sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u | wc -l)
+		log "build/stock/.config and build/hooks/.config differ in $n symbols" \
+			"besides LWTUNNEL_BPF/BPFEXT, e.g.:"
+		sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u |
+			head -n8 | sed 's/^/    /' >&2
+		if [ "${BENCH_ALLOW_CONFIG_SKEW:-0}" != 1 ]; then
+			log "rebuild the older one (kernel/build.sh stock|hooks, then" \
+				"make stage KERNEL=...), or set BENCH_ALLOW_CONFIG_SKEW=1"
+			exit 1
+		fi
+		skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/BPFEXT"
+		log "$skew_note (BENCH_ALLOW_CONFIG_SKEW=1)"
+	fi
+}
+((${#kernels[@]} == 0)) || check_pair
+
+# Debian's kernel is downloaded, and our modules installed for it with
+# DKMS: stage it when missing or older than the sources.
+if ((takeover)); then
+	dk=$(find build/debian/modroot -path '*/updates/dkms/lwt_bpf.ko' 2>/dev/null | head -n1)
+	if [ -z "$dk" ] || [ -n "$(find modules include uapi -newer "$dk" \
+		\( -name '*.c' -o -name '*.h' -o -name Kbuild \) ! -name '*.mod.c' | head -n1)" ]; then
+		log "staging Debian's kernel and DKMS modules: make stage KERNEL=debian"
+		make -s stage KERNEL=debian
+	fi
 fi
 
 # What the guest runs: the BPF objects and the packet generator.
@@ -143,6 +167,19 @@ for k in "${kernels[@]}"; do
 	fi
 	log "$k kernel: done in $(( $(date +%s) - start ))s"
 done
+if ((takeover)); then
+	log "debian kernel: $reps x $count packets per workload and phase"
+	start=$(date +%s)
+	if ! tests/qemu/run.sh -i -k build/debian -m build/debian/modroot \
+		-t $((timeout * 3)) -l "$out/debian-kernel.log" -- \
+		"$top/bench/guest.sh" --kernel debian --reps "$reps" --count "$count" \
+		2>&1 | tr -d '\r' > "$out/debian.out"; then
+		tail -n 30 "$out/debian.out" >&2
+		log "debian run failed; kernel log: $out/debian-kernel.log"
+		exit 1
+	fi
+	log "debian kernel: done in $(( $(date +%s) - start ))s"
+fi
 
 # RESULT <id> <median> <values> <description...> from both runs, by id.
 # Two estimates per workload. The median, over sender processes. And the
@@ -189,15 +226,65 @@ table() {
 		}' "$out/stock.out" "$out/hooks.out"
 }
 
-{
-	table
-	sed -n 's/^KERNEL //p' "$out/stock.out" "$out/hooks.out"
-	[ -z "$stale_note" ] || echo "$stale_note"
-	[ -z "$kernel_note" ] || echo "$kernel_note"
-	[ -z "${skew_note:-}" ] || echo "$skew_note"
-} | tee "$out/result.txt"
+# The phases of one Debian boot: built-in, adopted, module (guest.sh).
+takeover_table() {
+	awk -v reps="$reps" -v count="$count" '
+		$1 == "RESULT" {
+			split($2, pi, "/"); ph = pi[1]; id = pi[2]
+			if (!(id in order)) { order[id] = ++n; ids[n] = id }
+			med[ph, id] = $3
+			nv = split($4, v, ",")
+			hi = v[1]
+			for (j = 2; j <= nv; j++) if (v[j] > hi) hi = v[j]
+			best[ph, id] = hi
+			d = ""
+			for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
+			desc[id] = d
+		}
+		function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
+		END {
+			fmt = "%-40s %8s %8s %8s %6s %6s | %6s %6s\n"
+			printf "%-40s %-40s | %s\n", "Debian, one boot: packets/s of guest time",
+				"median over processes", "best"
+			printf fmt, "workload", "builtin", "adopted", "module",
+				"adopt", "module", "adopt", "module"
+			for (i = 1; i <= n; i++) {
+				id = ids[i]
+				printf fmt, desc[id], med["builtin", id], med["adopted", id],
+					med["module", id],
+					ratio(med["builtin", id], med["adopted", id]),
+					ratio(med["builtin", id], med["module", id]),
+					ratio(best["builtin", id], best["adopted", id]),
+					ratio(best["builtin", id], best["module", id])
+			}
+			printf "ratios against builtin (lwt_bpf.ko unloaded); adopted: the" \
+				" built-in'"'"'s routes after\nmodprobe, handed to its code;" \
+				" module: routes made again, served by lwt_bpf.ko.\n" \
+				"%d sender processes per phase and workload, each %d timed" \
+				" UDP packets.\n", reps, count
+		}' "$out/debian.out"
+}
 
-# Every workload must have a result from both kernels.
-missing=$(awk '$1 == "RESULT" { c[$2]++ } END { for (id in c) if (c[id] != 2) print id }' \
-	"$out/stock.out" "$out/hooks.out")
-[ -z "$missing" ] || { log "no result from one kernel for: $missing"; exit 1; }
+if ((${#kernels[@]})); then
+	{
+		table
+		sed -n 's/^KERNEL //p' "$out/stock.out" "$out/hooks.out"
+		[ -z "$stale_note" ] || echo "$stale_note"
+		[ -z "$kernel_note" ] || echo "$kernel_note"
+		[ -z "${skew_note:-}" ] || echo "$skew_note"
+	} | tee "$out/result.txt"
+
+	# Every workload must have a result from both kernels.
+	missing=$(awk '$1 == "RESULT" { c[$2]++ } END { for (id in c) if (c[id] != 2) print id }' \
+		"$out/stock.out" "$out/hooks.out")
+	[ -z "$missing" ] || { log "no result from one kernel for: $missing"; exit 1; }
+fi
+if ((takeover)); then
+	{
+		takeover_table
+		sed -n 's/^KERNEL //p' "$out/debian.out"
+	} | tee "$out/takeover.txt"
+	missing=$(awk '$1 == "RESULT" { split($2, p, "/"); c[p[2]]++ }
+		END { for (id in c) if (c[id] != 3) print id }' "$out/debian.out")
+	[ -z "$missing" ] || { log "no result from every phase for: $missing"; exit 1; }
+fi

@@ -4,9 +4,11 @@
 # Builds one of the three test kernels from Debian's linux-source-6.1
 # (Debian's packaged kernel, the fourth, is kernel/debian.sh's):
 #
-#   stock  unpatched source, in-tree implementations built in (the control)
-#   hooks  base patch applied, replaced in-tree implementations configured out
-#   debug  the hooks kernel with KASAN, lockdep and kmemleak
+#   stock       unpatched source, in-tree implementations built in (the control)
+#   hooks       base patch applied, replaced in-tree implementations configured out
+#   debug       the hooks kernel with KASAN, lockdep and kmemleak
+#   stockdebug  the stock kernel with them: our modules taking over its
+#               built-in code, under the checkers
 #
 # Layout under build/ (git-ignored):
 #   src/          pristine extracted source
@@ -18,7 +20,7 @@
 # rebuilds exactly those.
 set -euo pipefail
 
-flavour=${1:?usage: kernel/build.sh stock|hooks|debug}
+flavour=${1:?usage: kernel/build.sh stock|hooks|debug|stockdebug}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 out=$build/$flavour
@@ -103,10 +105,12 @@ configure() {
 extract_source
 cfg=$top/kernel/config
 case "$flavour" in
-stock)
+stock|stockdebug)
 	src=$build/src
+	extra=()
+	[ "$flavour" = stockdebug ] && extra=("$cfg/debug.config")
 	configure "$src" "$cfg/base.config" "$src/tools/testing/selftests/bpf/config" \
-		"$cfg/trim.config" "$cfg/stock.config"
+		"$cfg/trim.config" "$cfg/stock.config" "${extra[@]}"
 	;;
 hooks|debug)
 	prepare_hooks_source

@@ -16,7 +16,8 @@
 #   obj NAME                      path of build/bpf/NAME.bpf.o
 #   on_stock                      true on the stock (control) kernel
 #   on_takeover                   true where our modules take over built-in
-#                                 code (Debian's kernel): no route pins them
+#                                 code (debian, stockdebug): no route pins them
+#   on_debian                     true on Debian's packaged kernel
 #   peer_ns NS DEV PEER NET ADDR...  a veth pair into a new netns (below)
 
 ktap_n=0 ktap_pass=0 ktap_fail=0 ktap_skip=0
@@ -95,11 +96,20 @@ require_cmd() {
 #   stock         in-tree implementations and none of ours: the control
 #   debian        Debian's packaged kernel, our modules installed by DKMS:
 #                 modprobe takes over the built-in code, rmmod gives it back
+#   stockdebug    the stock kernel with KASAN, lockdep and kmemleak, our
+#                 modules built for it taking over its built-in code
 on_stock() {
 	[ "${BPFEXT_KERNEL:-hooks}" = stock ]
 }
 
 on_takeover() {
+	case ${BPFEXT_KERNEL:-hooks} in
+	debian|stockdebug) return 0 ;;
+	esac
+	return 1
+}
+
+on_debian() {
 	[ "${BPFEXT_KERNEL:-hooks}" = debian ]
 }
 

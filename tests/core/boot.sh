@@ -16,27 +16,30 @@ check "tracefs is there (bpf_trace_printk)" test -e /sys/kernel/debug/tracing/tr
 
 config() { kconfig "$1"; }
 if on_takeover; then
-	check "debian: Debian's packaged kernel" grep -q 'Debian' /proc/version
-	check "debian: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y
+	k=$BPFEXT_KERNEL
+	on_debian && check "debian: Debian's packaged kernel" grep -q 'Debian' /proc/version
+	check "$k: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y
 	if config CONFIG_BPFEXT=y; then
-		fail "debian: no bpfext registry"
+		fail "$k: no bpfext registry"
 	else
-		pass "debian: no bpfext registry"
+		pass "$k: no bpfext registry"
 	fi
 	f=$(modinfo -F filename lwt_bpf 2>&1)
-	if [[ $f == */updates/dkms/lwt_bpf.ko* ]]; then
+	if on_debian && [[ $f == */updates/dkms/lwt_bpf.ko* ]]; then
 		pass "debian: lwt_bpf.ko is installed by DKMS"
+	elif ! on_debian && [[ $f == */extra/* ]]; then
+		pass "$k: lwt_bpf.ko is installed for this kernel"
 	else
-		fail "debian: lwt_bpf.ko is installed by DKMS" "$f"
+		fail "$k: lwt_bpf.ko is installed$(on_debian && echo ' by DKMS')" "$f"
 	fi
 	want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
-	check "debian: modinfo: version $want, as dkms.conf says" \
+	check "$k: modinfo: version $want, as dkms.conf says" \
 		test "$(modinfo -F version lwt_bpf)" = "$want"
-	check "debian: modinfo: description, license, aliases" bash -c '
+	check "$k: modinfo: description, license, aliases" bash -c '
 		[ -n "$(modinfo -F description lwt_bpf)" ] &&
 		[ "$(modinfo -F license lwt_bpf)" = GPL ] &&
 		modinfo -F alias lwt_bpf | grep -qx rtnl-lwt-BPF'
-	check "debian: lwt_bpf is not loaded at boot" \
+	check "$k: lwt_bpf is not loaded at boot" \
 		bash -c '! grep -q "^lwt_bpf " /proc/modules'
 elif on_stock; then
 	check "stock: in-tree LWT BPF is built in" config CONFIG_LWTUNNEL_BPF=y

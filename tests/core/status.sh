@@ -25,24 +25,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# field EXPR: a value of the lwt facility in the unprivileged tool's JSON.
-lwt() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$TOOL" status -j |
-		python3 -c '
-import json, sys
-s = json.load(sys.stdin)
-f = [f for f in s["facilities"] if f["facility"] == "lwt"][0]
-print(eval(sys.argv[1], {}, {"f": f, "s": s}))' "$1"
+# snap: what the unprivileged tool says now, as JSON, for expect.
+snap() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$TOOL" status -j \
+		> "$BPFEXT_TMP/status.json"
 }
 
-# is DESC EXPR WANT
-is() {
-	local got
-	got=$(lwt "$2" 2>&1)
-	if [ "$got" = "$3" ]; then
-		pass "$1"
+# expect DESC EXPR=WANT...: in the last snap, each Python EXPR over f (the
+# lwt facility) and s (the whole answer) prints WANT.
+expect() {
+	local desc=$1 got
+	shift
+	got=$(python3 - "$BPFEXT_TMP/status.json" "$@" <<-'EOF'
+	import json, sys
+	s = json.load(open(sys.argv[1]))
+	f = [f for f in s["facilities"] if f["facility"] == "lwt"][0]
+	for arg in sys.argv[2:]:
+	    expr, want = arg.rsplit("=", 1)
+	    val = str(eval(expr, {}, {"f": f, "s": s}))
+	    if val != want:
+	        print("%s is '%s', want '%s'" % (expr, val, want))
+	EOF
+	)
+	if [ -z "$got" ]; then
+		pass "$desc"
 	else
-		fail "$1" "$2 is '$got', want '$3'"
+		fail "$desc" "$got"
 	fi
 }
 
@@ -57,56 +65,43 @@ ip link add bxs type dummy
 ip addr add 10.76.0.1/24 dev bxs
 ip link set bxs up
 
-if on_stock || on_takeover; then
-	is "lwt is built in" 'f["built_in"]' True
-else
-	is "lwt is not built in (base patch kernel)" 'f["built_in"]' False
-fi
-is "kernel: base patch or not" 's["kernel"]["base_patch"]' \
-	"$(on_stock || on_takeover && echo False || echo True)"
-
 if on_stock; then
-	is "stock: served by the built-in code" 'f["served_by"]' built-in
-	is "stock: no module version" 'f["version"]' None
 	ip route add 10.76.1.2/32 encap bpf xmit obj "$O" section count dev bxs
-	is "stock: routes with encap bpf counted" 'f["objects"]["routes"]' 1
+	snap
+	expect "stock: built in, served by it, its route counted" \
+		'f["built_in"]=True' 's["kernel"]["base_patch"]=False' \
+		'f["served_by"]=built-in' 'f["version"]=None' 'f["objects"]["routes"]=1'
 	ktap_end
 fi
 
 if on_takeover; then
 	[ -d /sys/module/lwt_bpf ] && modprobe -r lwt_bpf
-	is "debian: served by the built-in code before modprobe" \
-		'f["served_by"]' built-in
 	ip route add 10.76.1.2/32 encap bpf xmit obj "$O" section count dev bxs
-	is "debian: the built-in's route is counted" 'f["objects"]["routes"]' 1
+	snap
+	expect "debian, before modprobe: built in, served by it, its route counted" \
+		'f["built_in"]=True' 's["kernel"]["base_patch"]=False' \
+		'f["served_by"]=built-in' 'f["version"]=None' 'f["objects"]["routes"]=1'
 fi
 check "modprobe lwt_bpf" modprobe lwt_bpf
-want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
-is "the module's version is the suite's ($want)" 'f["version"]' "$want"
-if on_takeover; then
-	is "debian: served by the module taking over" 'f["served_by"]' \
-		"module (taking over built-in)"
-else
-	is "hooks: served by the module" 'f["served_by"]' "module (base patch)"
-fi
 ip route add 10.76.1.3/32 encap bpf xmit obj "$O" section count2 dev bxs
+want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
+snap
 if on_takeover; then
-	is "debian: two routes, one state the module built" \
-		'(f["objects"]["routes"], f["objects"]["module_states"])' "(2, 1)"
+	expect "debian: the module takes over; two routes, one state it built" \
+		'f["built_in"]=True' "f[\"version\"]=$want" \
+		'f["served_by"]=module (taking over built-in)' \
+		'f["objects"]["routes"]=2' 'f["objects"]["module_states"]=1'
 else
-	is "hooks: one route, one state the module built" \
-		'(f["objects"]["routes"], f["objects"]["module_states"])' "(1, 1)"
+	expect "hooks: the module serves alone; one route, one state it built" \
+		'f["built_in"]=False' 's["kernel"]["base_patch"]=True' \
+		"f[\"version\"]=$want" 'f["served_by"]=module (base patch)' \
+		'f["objects"]["routes"]=1' 'f["objects"]["module_states"]=1'
 fi
+expect "states of every netns are at least this one's" \
+	'f["objects"]["module_states_all_netns"] >= f["objects"]["module_states"]=True'
 ip netns add "$(ns other)"
-is "another netns's routes are not counted here" \
-	'f["objects"]["module_states_all_netns"] >= f["objects"]["module_states"]' True
-out=$(ip netns exec "$(ns other)" "$TOOL" status -j | python3 -c '
-import json, sys
-f = [f for f in json.load(sys.stdin)["facilities"] if f["facility"] == "lwt"][0]
-print(f["objects"]["routes"], f["objects"]["module_states"])')
-if [ "$out" = "0 0" ]; then
-	pass "an empty netns holds nothing"
-else
-	fail "an empty netns holds nothing" "$out"
-fi
+ip netns exec "$(ns other)" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$TOOL" status -j > "$BPFEXT_TMP/status.json"
+expect "an empty netns holds nothing" 'f["objects"]["routes"]=0' \
+	'f["objects"]["module_states"]=0'
 ktap_end

@@ -14,6 +14,7 @@
 #                 icount, and icount runs vCPUs one at a time anyway)
 #     -c CPUS     vCPUs (default 2, 1 with -i)
 #     -M MIB      guest memory (default 2048)
+#     -a ARGS     more kernel command line (e.g. lockdown=integrity)
 #     -r FILE     initramfs (default: KDIR/initrd.img if there, else none);
 #                 for kernels whose virtio-pci and 9p are modules (Debian's,
 #                 kernel/debian.sh): its /init (tests/qemu/initramfs.sh)
@@ -25,8 +26,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048 cpus="" initrd=""
-while getopts "k:m:t:l:ic:M:r:" opt; do
+kdir="" modroot="" timeout=900 klog="" icount=0 mem=2048 cpus="" initrd="" kappend=""
+while getopts "k:m:t:l:ic:M:r:a:" opt; do
 	case $opt in
 	k) kdir=$(cd "$OPTARG" && pwd) ;;
 	m) modroot=$(cd "$OPTARG" && pwd) ;;
@@ -35,6 +36,7 @@ while getopts "k:m:t:l:ic:M:r:" opt; do
 	i) icount=1 ;;
 	c) cpus=$OPTARG ;;
 	M) mem=$OPTARG ;;
+	a) kappend=$OPTARG ;;
 	r) initrd=$(realpath "$OPTARG") ;;
 	*) exit 2 ;;
 	esac
@@ -85,7 +87,7 @@ qemu-system-x86_64 "${accel[@]}" -cpu max -smp "$cpus" -m "$mem" \
 	-serial "file:$klog" -serial stdio \
 	-append "console=ttyS0 root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro \
 init=$here/init.sh panic=-1 oops=panic panic_on_warn=0 loglevel=7 \
-bpfext.cmd=$work/cmd bpfext.modroot=${modroot:-none} bpfext.top=$(cd "$here/../.." && pwd)" \
+bpfext.cmd=$work/cmd bpfext.modroot=${modroot:-none} bpfext.top=$(cd "$here/../.." && pwd) $kappend" \
 	< /dev/null | tee "$work/out" |
 	awk '/^BPFEXT-DMESG-BEGIN/ { hide = 1 } !hide { print; fflush() } /^BPFEXT-DMESG-END/ { hide = 0 }'
 rc=${PIPESTATUS[0]}
