@@ -20,7 +20,9 @@ export BPFEXT_TESTS=$tests
 export BPFEXT_TOP=${BPFEXT_TOP:-$(dirname "$tests")}
 export BPFEXT_BPF=${BPFEXT_BPF:-$BPFEXT_TOP/build/bpf}
 export BPFEXT_SRC=${BPFEXT_SRC:-$BPFEXT_TOP/build/src}
-test_timeout=${BPFEXT_TEST_TIMEOUT:-900}
+# Per test; a boot with bpfext.test_timeout=SECONDS allows slow ones.
+test_timeout=$(tr ' ' '\n' < /proc/cmdline 2>/dev/null | sed -n 's/^bpfext\.test_timeout=//p')
+test_timeout=${test_timeout:-${BPFEXT_TEST_TIMEOUT:-900}}
 
 # Every directory with executable tests is a group, core first; qemu/ and
 # harness/ are host-side.
