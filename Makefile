@@ -12,7 +12,8 @@
 #   make check KERNEL=stock DEBUG=1  the stock kernel with them, our modules
 #                             taking over its built-in code
 #   make check KAPPEND=...    with more kernel command line (lockdown=integrity)
-#   make bench                stock against hooks, one table with ratios
+#   make bench                stock against hooks, and Debian's built-in against
+#                             lwt_bpf.ko taking it over: tables with ratios
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)
 #   make dkms-install         build and install with DKMS for the running kernel
