@@ -217,7 +217,7 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
 s.bind(("10.79.1.8", 9079))
-s.settimeout(10)
+s.settimeout(30)
 n = 0
 try:
     while True:
@@ -228,7 +228,12 @@ except socket.timeout:
     pass
 print(n)' > "$BPFEXT_TMP/recv" &
 rx=$!
-sleep 1
+# A datagram before the socket is bound would come back as ECONNREFUSED
+# on the sender's next send: start only once it is.
+for ((i = 0; i < 300; i++)); do
+	ip netns exec "$B" ss -Hlun 'sport = :9079' | grep -q . && break
+	sleep 0.1
+done
 before=$(pkts 10.79.1.8)
 python3 -c '
 import socket, time
