@@ -181,6 +181,26 @@ if ((takeover)); then
 	log "debian kernel: done in $(( $(date +%s) - start ))s"
 fi
 
+# What both tables read of a line "RESULT <id> <median> <values>
+# <description...>": result(ID) sets id (recording the order ids come in),
+# lo and hi of the values, and desc[id]; ratio() formats one ratio.
+result_awk='
+	function result(key,    nv, v, j, i, d) {
+		id = key
+		if (!(id in order)) { order[id] = ++n; ids[n] = id }
+		nv = split($4, v, ",")
+		lo = hi = v[1]
+		for (j = 2; j <= nv; j++) {
+			if (v[j] < lo) lo = v[j]
+			if (v[j] > hi) hi = v[j]
+		}
+		d = ""
+		for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
+		desc[id] = d
+	}
+	function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
+'
+
 # RESULT <id> <median> <values> <description...> from both runs, by id.
 # Two estimates per workload. The median, over sender processes. And the
 # best, because on these kernels a process's cost per packet sits on one
@@ -188,25 +208,14 @@ fi
 # bench/guest.sh): the fastest level is the path's own cost and mostly
 # recurs to within 0.2% from run to run, where medians of 21 move by 2-3%.
 table() {
-	awk -v reps="$reps" -v count="$count" '
+	awk -v reps="$reps" -v count="$count" "$result_awk"'
 		FNR == 1 { k++ }
 		$1 == "RESULT" {
-			id = $2
-			if (!(id in order)) { order[id] = ++n; ids[n] = id }
+			result($2)
 			med[k, id] = $3
-			nv = split($4, v, ",")
-			lo = hi = v[1]
-			for (j = 2; j <= nv; j++) {
-				if (v[j] < lo) lo = v[j]
-				if (v[j] > hi) hi = v[j]
-			}
 			best[k, id] = hi
 			if ($3 > 0 && (hi - lo) / $3 > spread[k]) spread[k] = (hi - lo) / $3
-			d = ""
-			for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
-			desc[id] = d
 		}
-		function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
 		END {
 			fmt = "%-40s %8s %8s %6s | %8s %8s %6s\n"
 			printf "%-40s %-24s | %s\n", "packets/s of guest time",
@@ -228,20 +237,13 @@ table() {
 
 # The phases of one Debian boot: built-in, adopted, module (guest.sh).
 takeover_table() {
-	awk -v reps="$reps" -v count="$count" '
+	awk -v reps="$reps" -v count="$count" "$result_awk"'
 		$1 == "RESULT" {
-			split($2, pi, "/"); ph = pi[1]; id = pi[2]
-			if (!(id in order)) { order[id] = ++n; ids[n] = id }
+			split($2, pi, "/"); ph = pi[1]
+			result(pi[2])
 			med[ph, id] = $3
-			nv = split($4, v, ",")
-			hi = v[1]
-			for (j = 2; j <= nv; j++) if (v[j] > hi) hi = v[j]
 			best[ph, id] = hi
-			d = ""
-			for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
-			desc[id] = d
 		}
-		function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
 		END {
 			fmt = "%-40s %8s %8s %8s %6s %6s | %6s %6s\n"
 			printf "%-40s %-40s | %s\n", "Debian, one boot: packets/s of guest time",
