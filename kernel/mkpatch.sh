@@ -8,14 +8,28 @@
 # OVERLAY holds the new versions of changed and added files under their
 # kernel paths; the old versions come from the pristine build/src. HEADER
 # is the mail header and commit message; OUT gets header, diffstat, diff.
+# The old versions are those of the tree OUT applies to: the pristine
+# source with the patches before OUT in kernel/patches/series applied.
 set -euo pipefail
 overlay=$(cd "$1" && pwd)
 header=$2
 out=$3
-src=$(cd "$(dirname "$0")/.." && pwd)/build/src
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=$top/build/src
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/a" "$tmp/b"
+# Earlier patches of the series, applied to a hard-linked copy (patch(1)
+# replaces the files it changes, so the pristine tree stays as it is).
+while read -r p; do
+	case "$p" in ''|'#'*) continue ;; esac
+	[ "$p" = "$(basename "$out")" ] && break
+	if [ "$src" = "$top/build/src" ]; then
+		cp -al "$top/build/src" "$tmp/base"
+		src=$tmp/base
+	fi
+	patch -s -p1 -d "$src" < "$top/kernel/patches/$p"
+done < "$top/kernel/patches/series"
 (cd "$overlay" && find . -type f | sort) | while read -r f; do
 	f=${f#./}
 	mkdir -p "$tmp/b/$(dirname "$f")"

@@ -18,7 +18,7 @@ OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
 	$(wildcard $(TOP)/tests/*/progs/*.bpf.c))
 OURS := $(subst /progs/,/,$(OURS))
 
-UPSTREAM_PROGS := test_lwt_ip_encap
+UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\

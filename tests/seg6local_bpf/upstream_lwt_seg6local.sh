@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Upstream's tools/testing/selftests/bpf/test_lwt_seg6local.sh, run unchanged
+# from the extracted 6.1 source: a UDP datagram crosses six namespaces,
+# given an SRH by bpf_lwt_push_encap() on an "encap bpf in" route, then
+# through three End.BPF nodes (a TLV added and End.X; TLV, flags and tag
+# removed; End.T into table 117), and must arrive.
+. "$(dirname "$0")/../lib.sh"
+ktap_begin
+require_cmd ip nc
+require_module lwt_bpf
+require_obj upstream/test_lwt_seg6local
+script=$BPFEXT_SRC/tools/testing/selftests/bpf/test_lwt_seg6local.sh
+[ -f "$script" ] || skip_all "no $script"
+
+# The first End.BPF route, not us, must load the module.
+on_stock || on_takeover || rmmod seg6local_bpf 2>/dev/null
+
+work=$(mktemp -d)
+ln -s "$(obj upstream/test_lwt_seg6local)" "$work/test_lwt_seg6local.bpf.o"
+cd "$work" || exit 1
+bash "$script" > "$work/log" 2>&1
+rc=$?
+sed 's/^/# /' "$work/log"
+if [ "$rc" -eq 0 ] && grep -q '\[PASS\]' "$work/log"; then
+	pass "test_lwt_seg6local.sh: the datagram crossed all three End.BPF nodes"
+else
+	fail "test_lwt_seg6local.sh: the datagram crossed all three End.BPF nodes" "exit $rc"
+fi
+if ! on_stock && ! on_takeover; then
+	if grep -q '^seg6local_bpf ' /proc/modules; then
+		pass "the first End.BPF route loaded seg6local_bpf.ko"
+	else
+		fail "the first End.BPF route loaded seg6local_bpf.ko"
+	fi
+fi
+ktap_end
