@@ -19,12 +19,6 @@
 
 #include "seg6local_bpf.h"
 
-/* Called from BPF programs, so the per-CPU state is End.BPF's. */
-static struct seg6_bpf_srh_state *seg6local_bpf_state(void)
-{
-	return this_cpu_ptr(&seg6local_bpf_srh);
-}
-
 /* The SRH may have moved: data pointers are stale after a change. */
 static int seg6local_bpf_find_srh(struct sk_buff *skb,
 				  struct seg6_bpf_srh_state *state)
@@ -40,7 +34,7 @@ static int seg6local_bpf_find_srh(struct sk_buff *skb,
 int seg6local_bpf_store_bytes(struct sk_buff *skb, u32 offset,
 			      const void *from, u32 len)
 {
-	struct seg6_bpf_srh_state *state = seg6local_bpf_state();
+	struct seg6_bpf_srh_state *state = seg6local_bpf_srh_state();
 	struct ipv6_sr_hdr *srh = state->srh;
 	void *tlvs, *end, *ptr;
 	int err;
@@ -71,7 +65,7 @@ int seg6local_bpf_store_bytes(struct sk_buff *skb, u32 offset,
 /* After an action changed the headers: the SRH now on top, if any. */
 static void seg6local_bpf_update_state(struct sk_buff *skb)
 {
-	struct seg6_bpf_srh_state *state = seg6local_bpf_state();
+	struct seg6_bpf_srh_state *state = seg6local_bpf_srh_state();
 
 	if (seg6local_bpf_find_srh(skb, state)) {
 		state->srh = NULL;
@@ -97,13 +91,13 @@ static int seg6local_bpf_decap_dt6(struct sk_buff *skb, u32 table)
 
 	bpf_compute_data_pointers(skb);
 	seg6local_bpf_update_state(skb);
-	return seg6_lookup_nexthop(skb, NULL, table);
+	return seg6local_bpf_lookup_nexthop(skb, NULL, table);
 }
 
 static int seg6local_bpf_push_srh(struct sk_buff *skb, u32 type, void *param,
 				  u32 param_len)
 {
-	struct seg6_bpf_srh_state *state = seg6local_bpf_state();
+	struct seg6_bpf_srh_state *state = seg6local_bpf_srh_state();
 	int err;
 
 	if (state->srh && !seg6local_bpf_srh_valid())
@@ -123,13 +117,13 @@ int seg6local_bpf_action(struct sk_buff *skb, u32 action, void *param,
 			return -EBADMSG;
 		if (param_len != sizeof(struct in6_addr))
 			return -EINVAL;
-		return seg6_lookup_nexthop(skb, param, 0);
+		return seg6local_bpf_lookup_nexthop(skb, param, 0);
 	case SEG6_LOCAL_ACTION_END_T:
 		if (!seg6local_bpf_srh_valid())
 			return -EBADMSG;
 		if (param_len != sizeof(int))
 			return -EINVAL;
-		return seg6_lookup_nexthop(skb, NULL, *(int *)param);
+		return seg6local_bpf_lookup_nexthop(skb, NULL, *(int *)param);
 	case SEG6_LOCAL_ACTION_END_DT6:
 		if (!seg6local_bpf_srh_valid())
 			return -EBADMSG;
@@ -183,7 +177,7 @@ static int seg6local_bpf_hdr_pop(struct sk_buff *skb, u32 off, u32 len)
 
 int seg6local_bpf_adjust_srh(struct sk_buff *skb, u32 offset, s32 len)
 {
-	struct seg6_bpf_srh_state *state = seg6local_bpf_state();
+	struct seg6_bpf_srh_state *state = seg6local_bpf_srh_state();
 	struct ipv6_sr_hdr *srh = state->srh;
 	void *tlvs, *end, *ptr;
 	int ret;
@@ -230,7 +224,7 @@ int seg6local_bpf_push_encap(struct sk_buff *skb, u32 type, void *hdr,
 	struct ipv6_sr_hdr *srh = hdr;
 	int err;
 
-	if (!seg6_validate_srh(srh, len, false))
+	if (!seg6local_bpf_validate_srh(srh, len, false))
 		return -EINVAL;
 
 	switch (type) {
@@ -253,5 +247,5 @@ int seg6local_bpf_push_encap(struct sk_buff *skb, u32 type, void *hdr,
 		return err;
 
 	skb_set_transport_header(skb, sizeof(struct ipv6hdr));
-	return seg6_lookup_nexthop(skb, NULL, 0);
+	return seg6local_bpf_lookup_nexthop(skb, NULL, 0);
 }

@@ -282,7 +282,9 @@ with bpfext_nl.LwtGenl() as g:
 sys.exit("accepted")
 EOF
 
-# Without the module there is no family, and the tool says so.
+# Without the module there is no family, and the tool says so (it also
+# lists End.BPF routes: seg6local_bpf.ko must be out too).
+rmmod seg6local_bpf 2>/dev/null
 ip route del 10.78.1.2/32
 ip route del 10.78.3.2/32 metric 5
 ip route del table local local 10.78.2.1/32 2>/dev/null

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """Netlink for bpfext's tools, on pyroute2 (Debian's python3-pyroute2).
 
-The message classes mirror uapi/linux/bpfext_lwt.h: the order of each
-nla_map is the attribute numbering there.
+The message classes mirror uapi/linux/bpfext_lwt.h and
+uapi/linux/bpfext_seg6local.h: the order of each nla_map is the
+attribute numbering there.
 """
 import errno
 import socket
@@ -22,6 +23,14 @@ LWT_STATS = ("runs", "ok", "drop", "redirect", "reroute", "bad_ret",
 LWT_HOOKS = {1: "in", 2: "out", 3: "xmit"}     # LWT_BPF_IN, _OUT, _XMIT
 LWT_MODES = {1: "hooks", 2: "takeover", 3: "alone"}
 LWTUNNEL_ENCAP_BPF = 6
+
+SEG6_FAMILY = "bpfext_seg6"
+SEG6_VERSION = 1
+SEG6_CMD_GET_ROUTE = 1
+SEG6_CMD_GET_STATUS = 2
+SEG6_STATS = ("runs", "ok", "drop", "redirect", "bad_ret", "drop_no_srh",
+              "drop_srh", "drop_action", "drop_no_route")
+SEG6_MODES = {1: "hooks", 2: "takeover"}
 
 
 class lwt_msg(genlmsg):
@@ -57,30 +66,59 @@ class lwt_msg(genlmsg):
                 tuple((s, "uint64") for s in LWT_STATS)
 
 
+class seg6_msg(genlmsg):
+    nla_map = (
+        ("BPFEXT_SEG6_A_UNSPEC", "none"),
+        ("BPFEXT_SEG6_A_PAD", "none"),
+        ("BPFEXT_SEG6_A_ID", "uint32"),
+        ("BPFEXT_SEG6_A_TABLE", "uint32"),
+        ("BPFEXT_SEG6_A_DST", "ip6addr"),
+        ("BPFEXT_SEG6_A_DST_LEN", "uint8"),
+        ("BPFEXT_SEG6_A_OIF", "uint32"),
+        ("BPFEXT_SEG6_A_PROG_NAME", "asciiz"),
+        ("BPFEXT_SEG6_A_PROG_ID", "uint32"),
+        ("BPFEXT_SEG6_A_STATS", "stats"),
+        ("BPFEXT_SEG6_A_VERSION", "asciiz"),
+        ("BPFEXT_SEG6_A_MODE", "uint8"),
+        ("BPFEXT_SEG6_A_STATES", "uint32"),
+        ("BPFEXT_SEG6_A_STATES_NETNS", "uint32"),
+    )
+
+    class stats(nla):
+        nla_map = (("UNSPEC", "none"), ("PAD", "none")) + \
+            tuple((s, "uint64") for s in SEG6_STATS)
+
+
 class NoFamily(Exception):
     """The module that owns a generic netlink family is not loaded."""
 
 
-class LwtGenl(GenericNetlinkSocket):
-    """lwt_bpf.ko's family; raises NoFamily when the module is absent."""
+class _Genl(GenericNetlinkSocket):
+    """A bpfext module's family; raises NoFamily when it is absent."""
     module_err_level = "debug"
+    genl_family = msg_class = version = None
 
     def __init__(self):
         super().__init__()
         try:
-            self.bind(LWT_FAMILY, lwt_msg)
+            self.bind(self.genl_family, self.msg_class)
         except NetlinkError as e:
             self.close()
             if e.code == errno.ENOENT:
-                raise NoFamily(LWT_FAMILY) from None
+                raise NoFamily(self.genl_family) from None
             raise
 
     def _request(self, cmd, flags):
-        msg = lwt_msg()
+        msg = self.msg_class()
         msg["cmd"] = cmd
-        msg["version"] = LWT_VERSION
+        msg["version"] = self.version
         return self.nlm_request(msg, msg_type=self.prid,
                                 msg_flags=NLM_F_REQUEST | flags)
+
+
+class LwtGenl(_Genl):
+    """lwt_bpf.ko's family."""
+    genl_family, msg_class, version = LWT_FAMILY, lwt_msg, LWT_VERSION
 
     def routes(self):
         """One dict per encap state of the caller's netns (the uapi's)."""
@@ -97,6 +135,54 @@ class LwtGenl(GenericNetlinkSocket):
         }
 
 
+class Seg6Genl(_Genl):
+    """seg6local_bpf.ko's family."""
+    genl_family, msg_class, version = SEG6_FAMILY, seg6_msg, SEG6_VERSION
+
+    def routes(self):
+        """One dict per End.BPF state of the caller's netns (the uapi's)."""
+        return [seg6_route(m) for m in self._request(SEG6_CMD_GET_ROUTE,
+                                                     NLM_F_DUMP)]
+
+    def status(self):
+        m = self._request(SEG6_CMD_GET_STATUS, 0)[0]
+        return {
+            "version": m.get_attr("BPFEXT_SEG6_A_VERSION"),
+            "mode": SEG6_MODES.get(m.get_attr("BPFEXT_SEG6_A_MODE"), "?"),
+            "states": m.get_attr("BPFEXT_SEG6_A_STATES"),
+            "states_netns": m.get_attr("BPFEXT_SEG6_A_STATES_NETNS"),
+        }
+
+
+def _dev(oif):
+    try:
+        return socket.if_indextoname(oif)
+    except OSError:
+        return "if%d" % oif
+
+
+def seg6_route(m):
+    route = {"id": m.get_attr("BPFEXT_SEG6_A_ID"), "family": "inet6",
+             "encap": "seg6local", "action": "End.BPF"}
+    for key, name in (("table", "TABLE"), ("dst", "DST"),
+                      ("dst_len", "DST_LEN"), ("prog", "PROG_NAME"),
+                      ("prog_id", "PROG_ID")):
+        val = m.get_attr("BPFEXT_SEG6_A_" + name)
+        if val is not None:
+            route[key] = val
+    oif = m.get_attr("BPFEXT_SEG6_A_OIF")
+    if oif is not None:
+        route["dev"] = _dev(oif)
+    route["stats"] = {}
+    stats = m.get_attr("BPFEXT_SEG6_A_STATS")
+    if stats is not None:
+        for s in SEG6_STATS:
+            val = stats.get_attr(s)
+            if val is not None:
+                route["stats"][s] = val
+    return route
+
+
 def lwt_route(m):
     route = {"id": m.get_attr("BPFEXT_LWT_A_ID"), "hooks": []}
     fam = m.get_attr("BPFEXT_LWT_A_FAMILY")
@@ -108,10 +194,7 @@ def lwt_route(m):
             route[key] = val
     oif = m.get_attr("BPFEXT_LWT_A_OIF")
     if oif is not None:
-        try:
-            route["dev"] = socket.if_indextoname(oif)
-        except OSError:
-            route["dev"] = "if%d" % oif
+        route["dev"] = _dev(oif)
     for h in m.get_attrs("BPFEXT_LWT_A_HOOK"):
         hook = {"hook": LWT_HOOKS.get(h.get_attr("BPFEXT_LWT_HOOK_A_TYPE"), "?"),
                 "prog": h.get_attr("BPFEXT_LWT_HOOK_A_PROG_NAME"),
