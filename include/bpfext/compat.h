@@ -19,6 +19,7 @@
 #ifndef _BPFEXT_COMPAT_H
 #define _BPFEXT_COMPAT_H
 
+#include <linux/stddef.h>
 #include <linux/types.h>
 
 #if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KALLSYMS_ALL)
@@ -64,7 +65,24 @@ static inline void bpfext_site_release(enum bpfext_site_id id,
 /* modules/compat/symbols.c */
 int bpfext_kernel_init(void);
 unsigned long bpfext_symbol(const char *name);
+unsigned long bpfext_symbol_size(unsigned long addr);
 bool bpfext_symbol_is(const void *addr, const char *name);
 int bpfext_skb_do_redirect(struct sk_buff *skb);
+
+/* modules/compat/btf.c: where a module expects a member of a struct. */
+struct bpfext_btf_member {
+	const char *name;
+	u32 offset;
+	u32 size;
+};
+
+#define BPFEXT_BTF_MEMBER(type, member) {				\
+	.name = #member,						\
+	.offset = offsetof(type, member),				\
+	.size = sizeof_field(type, member),				\
+}
+
+int bpfext_btf_check(const char *name, const struct bpfext_btf_member *members,
+		     unsigned int n);
 
 #endif /* _BPFEXT_COMPAT_H */

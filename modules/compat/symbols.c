@@ -10,6 +10,7 @@
 #include <bpfext/bpfext.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/kstrtox.h>
 #include <linux/string.h>
 
 static unsigned long (*bpfext_kallsyms_lookup)(const char *name);
@@ -77,6 +78,25 @@ bool bpfext_symbol_is(const void *addr, const char *name)
 }
 
 /* BPF_REDIRECT from an LWT xmit program: filter.c's, unexported in 6.1. */
+/**
+ * bpfext_symbol_size - the size kallsyms gives the symbol at @addr
+ * @addr: the start of a symbol in vmlinux
+ *
+ * Return: its size in bytes (up to the next symbol), 0 if unknown.
+ */
+unsigned long bpfext_symbol_size(unsigned long addr)
+{
+	char sym[KSYM_SYMBOL_LEN], *size;
+	unsigned long n;
+
+	sprint_symbol(sym, addr);
+	/* "name+0x0/0x348" */
+	size = strstr(sym, "+0x0/");
+	if (!size || strchr(sym, '[') || kstrtoul(size + 5, 16, &n))
+		return 0;
+	return n;
+}
+
 int bpfext_skb_do_redirect(struct sk_buff *skb)
 {
 	return bpfext_skb_do_redirect_fn(skb);

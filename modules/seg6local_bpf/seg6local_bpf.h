@@ -115,6 +115,10 @@ int seg6local_bpf_route_add(struct bpf_prog *prog, const char *name,
 void seg6local_bpf_route_del(void **slot);
 void seg6local_bpf_route_handover(void);
 
+/* takeover.c: where the kernel has a built-in End.BPF */
+int seg6local_bpf_takeover(void);
+void seg6local_bpf_giveback(void);
+
 /* stats.c */
 int seg6local_bpf_stats_init(void);
 void seg6local_bpf_stats_exit(void);

@@ -14,8 +14,13 @@ require_obj upstream/test_lwt_seg6local
 script=$BPFEXT_SRC/tools/testing/selftests/bpf/test_lwt_seg6local.sh
 [ -f "$script" ] || skip_all "no $script"
 
-# The first End.BPF route, not us, must load the module.
-on_stock || on_takeover || rmmod seg6local_bpf 2>/dev/null
+# The first End.BPF route, not us, must load the module; where a built-in
+# End.BPF serves until the module takes it over, we load it.
+if on_takeover; then
+	require_module seg6local_bpf
+elif ! on_stock; then
+	rmmod seg6local_bpf 2>/dev/null
+fi
 
 work=$(mktemp -d)
 ln -s "$(obj upstream/test_lwt_seg6local)" "$work/test_lwt_seg6local.bpf.o"
