@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tools/bpfext status: for each facility, built in or not, who serves it,
-# the module's version and, for lwt, what each side holds in this netns;
-# run as an unprivileged user, against what this kernel really is.
+# the module's version and, for lwt and seg6local, what each side holds
+# in this netns; run as an unprivileged user, against what this kernel
+# really is.
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
 require_cmd ip python3 setpriv modprobe
-require_obj lwt_bpf/lwt_takeover
+require_obj lwt_bpf/lwt_takeover seg6local_bpf/sl_counters
 # The tree may be private: the unprivileged user runs a copy.
 TOOLS=/tmp/bpfext-tools.$$
 cp -r "$BPFEXT_TOP/tools" $TOOLS && chmod -R a+rX $TOOLS
@@ -32,15 +33,15 @@ snap() {
 }
 
 # expect DESC EXPR=WANT...: in the last snap, each Python EXPR over f (the
-# lwt facility) and s (the whole answer) prints WANT.
+# facility $FAC, lwt unless set) and s (the whole answer) prints WANT.
 expect() {
 	local desc=$1 got
 	shift
-	got=$(python3 - "$BPFEXT_TMP/status.json" "$@" <<-'EOF'
+	got=$(python3 - "$BPFEXT_TMP/status.json" "${FAC:-lwt}" "$@" <<-'EOF'
 	import json, sys
 	s = json.load(open(sys.argv[1]))
-	f = [f for f in s["facilities"] if f["facility"] == "lwt"][0]
-	for arg in sys.argv[2:]:
+	f = [f for f in s["facilities"] if f["facility"] == sys.argv[2]][0]
+	for arg in sys.argv[3:]:
 	    expr, want = arg.rsplit("=", 1)
 	    val = str(eval(expr, {}, {"f": f, "s": s}))
 	    if val != want:
@@ -65,6 +66,49 @@ ip link add bxs type dummy
 ip addr add 10.76.0.1/24 dev bxs
 ip link set bxs up
 
+# seg6local: End.BPF routes, who serves them, and the states the module
+# built (seg6local_bpf's own dump).
+SO=$(obj seg6local_bpf/sl_counters)
+end_bpf() {
+	ip -6 route add "$1" encap seg6local action End.BPF endpoint obj "$SO" \
+		sec ok dev bxs
+}
+seg6local_status() {
+	local FAC=seg6local
+	if on_stock; then
+		end_bpf fc76::1/128
+		snap
+		expect "stock: End.BPF built in, served by it, its route counted" \
+			'f["built_in"]=True' 'f["served_by"]=built-in' \
+			'f["objects"]["routes"]=1'
+		return
+	fi
+	if on_takeover; then
+		[ -d /sys/module/seg6local_bpf ] && rmmod seg6local_bpf
+		end_bpf fc76::1/128
+		snap
+		expect "debian, before modprobe: End.BPF built in and served by it" \
+			'f["built_in"]=True' 'f["served_by"]=built-in' \
+			'f["version"]=None' 'f["objects"]["routes"]=1'
+		check "modprobe seg6local_bpf" modprobe seg6local_bpf
+	fi
+	end_bpf fc76::2/128
+	snap
+	if on_takeover; then
+		expect "debian: seg6local_bpf takes over; two routes, one state it built" \
+			'f["built_in"]=True' "f[\"version\"]=$want" \
+			'f["served_by"]=module (taking over built-in)' \
+			'f["objects"]["routes"]=2' 'f["objects"]["module_states"]=1'
+	else
+		expect "hooks: the End.BPF route loaded seg6local_bpf; one route, one state" \
+			'f["built_in"]=False' "f[\"version\"]=$want" \
+			'f["served_by"]=module (base patch)' \
+			'f["objects"]["routes"]=1' 'f["objects"]["module_states"]=1'
+	fi
+}
+want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
+seg6local_status
+
 if on_stock; then
 	ip route add 10.76.1.2/32 encap bpf xmit obj "$O" section count dev bxs
 	snap
@@ -84,7 +128,6 @@ if on_takeover; then
 fi
 check "modprobe lwt_bpf" modprobe lwt_bpf
 ip route add 10.76.1.3/32 encap bpf xmit obj "$O" section count2 dev bxs
-want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
 snap
 if on_takeover; then
 	expect "debian: the module takes over; two routes, one state it built" \

@@ -23,6 +23,7 @@ LWT_STATS = ("runs", "ok", "drop", "redirect", "reroute", "bad_ret",
 LWT_HOOKS = {1: "in", 2: "out", 3: "xmit"}     # LWT_BPF_IN, _OUT, _XMIT
 LWT_MODES = {1: "hooks", 2: "takeover", 3: "alone"}
 LWTUNNEL_ENCAP_BPF = 6
+LWTUNNEL_ENCAP_SEG6_LOCAL = 7
 
 SEG6_FAMILY = "bpfext_seg6"
 SEG6_VERSION = 1
@@ -266,3 +267,23 @@ def encap_bpf_routes():
                           if _encap_bpf(r))
         nexthops = sum(1 for n in _nexthops(ipr) if _encap_bpf(n))
     return routes, nexthops
+
+
+def _end_bpf(msg):
+    """Whether an IPv6 route, or one of its legs, is seg6local End.BPF:
+    the only action with a SEG6_LOCAL_BPF attribute."""
+    legs = [msg] + list(msg.get_attr("RTA_MULTIPATH") or ())
+    for leg in legs:
+        if leg.get_attr("RTA_ENCAP_TYPE") != LWTUNNEL_ENCAP_SEG6_LOCAL:
+            continue
+        encap = leg.get_attr("RTA_ENCAP")
+        if encap is not None and encap.get_attr("SEG6_LOCAL_BPF") is not None:
+            return True
+    return False
+
+
+def end_bpf_routes():
+    """IPv6 routes (every table) of the caller's netns with End.BPF."""
+    with IPRoute() as ipr:
+        return sum(1 for r in ipr.route("dump", family=socket.AF_INET6)
+                   if _end_bpf(r))
