@@ -76,12 +76,6 @@ struct bpfext_btf_member {
 	u32 size;
 };
 
-#define BPFEXT_BTF_MEMBER(type, member) {				\
-	.name = #member,						\
-	.offset = offsetof(type, member),				\
-	.size = sizeof_field(type, member),				\
-}
-
 int bpfext_btf_check(const char *name, const struct bpfext_btf_member *members,
 		     unsigned int n);
 

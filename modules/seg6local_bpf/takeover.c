@@ -59,17 +59,25 @@ struct seg6_61_action_desc {
 };
 
 static const struct bpfext_btf_member seg6_61_lwt_members[] = {
-	BPFEXT_BTF_MEMBER(struct seg6_61_lwt, action),
-	BPFEXT_BTF_MEMBER(struct seg6_61_lwt, nh6),
-	BPFEXT_BTF_MEMBER(struct seg6_61_lwt, bpf),
+	{ "action", offsetof(struct seg6_61_lwt, action),
+	  sizeof_field(struct seg6_61_lwt, action) },
+	{ "nh6", offsetof(struct seg6_61_lwt, nh6),
+	  sizeof_field(struct seg6_61_lwt, nh6) },
+	{ "bpf", offsetof(struct seg6_61_lwt, bpf),
+	  sizeof_field(struct seg6_61_lwt, bpf) },
 };
 
 static const struct bpfext_btf_member seg6_61_action_desc_members[] = {
-	BPFEXT_BTF_MEMBER(struct seg6_61_action_desc, action),
-	BPFEXT_BTF_MEMBER(struct seg6_61_action_desc, attrs),
-	BPFEXT_BTF_MEMBER(struct seg6_61_action_desc, optattrs),
-	BPFEXT_BTF_MEMBER(struct seg6_61_action_desc, input),
-	BPFEXT_BTF_MEMBER(struct seg6_61_action_desc, slwt_ops),
+	{ "action", offsetof(struct seg6_61_action_desc, action),
+	  sizeof_field(struct seg6_61_action_desc, action) },
+	{ "attrs", offsetof(struct seg6_61_action_desc, attrs),
+	  sizeof_field(struct seg6_61_action_desc, attrs) },
+	{ "optattrs", offsetof(struct seg6_61_action_desc, optattrs),
+	  sizeof_field(struct seg6_61_action_desc, optattrs) },
+	{ "input", offsetof(struct seg6_61_action_desc, input),
+	  sizeof_field(struct seg6_61_action_desc, input) },
+	{ "slwt_ops", offsetof(struct seg6_61_action_desc, slwt_ops),
+	  sizeof_field(struct seg6_61_action_desc, slwt_ops) },
 };
 
 struct seg6local_bpf_builtin seg6local_bpf_builtin;
