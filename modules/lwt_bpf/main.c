@@ -106,3 +106,11 @@ MODULE_DESCRIPTION("BPF programs on routes (encap bpf)");
 MODULE_AUTHOR("bpfext developers");
 MODULE_ALIAS_RTNL_LWT(BPF);
 MODULE_ALIAS_BPFEXT_SITE("lwt");
+#if !BPFEXT_TAKEOVER
+/*
+ * The SRv6 encaps of bpf_lwt_push_encap() from an "in" program are
+ * seg6local_bpf.ko's on the hooks kernel: built in on 6.1, they must be
+ * there whenever encap bpf is.
+ */
+MODULE_SOFTDEP("post: seg6local_bpf");
+#endif
