@@ -20,15 +20,27 @@ release=$(uname -r)
 mods=/lib/modules/$release
 src=/tmp/bpfext-src
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
-saved=$BPFEXT_TMP/lwt_bpf.ko
+saved=$BPFEXT_TMP/saved
+ours="lwt_bpf seg6local_bpf"
+
+# The harness's copies of our modules make way for what DKMS installs.
+set_aside() {
+	local m
+	mkdir -p "$saved" || return 1
+	for m in $ours; do
+		cp "$mods/updates/dkms/$m.ko" "$saved/" &&
+			rm "$mods/updates/dkms/$m.ko" || return 1
+	done
+	depmod -a "$release"
+}
 
 cleanup() {
-	modprobe -r lwt_bpf 2>/dev/null
+	modprobe -r lwt_bpf seg6local_bpf 2>/dev/null
 	dkms remove -m bpfext -v "$version" --all >/dev/null 2>&1
 	rm -rf "$mods/extra/modules" "$src" /tmp/fake-kernel
-	if [ -f "$saved" ]; then
+	if [ -d "$saved" ]; then
 		mkdir -p "$mods/updates/dkms"
-		cp "$saved" "$mods/updates/dkms/lwt_bpf.ko"
+		cp "$saved"/*.ko "$mods/updates/dkms/"
 		depmod -a "$release"
 	fi
 	cleanup_netns
@@ -56,9 +68,8 @@ if [ "$slow" != 1 ]; then
 		check "dkms add" dkms add -m bpfext -v "$version"
 	skip "make dkms-install, modprobe, make dkms-uninstall, make install" \
 		"compiles under TCG: boot with bpfext.slow=1"
-elif ! { cp "$mods/updates/dkms/lwt_bpf.ko" "$saved" &&
-	 rm "$mods/updates/dkms/lwt_bpf.ko" && depmod -a "$release"; }; then
-	fail "the harness's lwt_bpf.ko set aside"
+elif ! set_aside; then
+	fail "the harness's modules set aside"
 	ktap_end
 elif out=$(make -C "$src" dkms-install 2>&1); then
 	pass "make dkms-install"
