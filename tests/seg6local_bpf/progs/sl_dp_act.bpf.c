@@ -128,16 +128,14 @@ int sl_dp_act_bad(struct __sk_buff *skb)
 	srh.h.first_segment = 1;
 	sl_dp_addr(&srh.seg[1], SL_B_NET, SL_B_HOST);
 	sl_dp_run(SL_ACT_BAD);
-	sl_dp_set(SL_ACT_BAD, 1, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_X, &nh, 8));
-	sl_dp_set(SL_ACT_BAD, 2, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_T, &table, 2));
-	sl_dp_set(SL_ACT_BAD, 3, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_DX6, &nh, sizeof(nh)));
-	sl_dp_set(SL_ACT_BAD, 4, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_DT6, &table, sizeof(table)));
-	sl_dp_set(SL_ACT_BAD, 5, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_B6, &srh, sizeof(srh)));
+	sl_dp_set(SL_ACT_BAD, 1, bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_X, &nh, 8));
+	sl_dp_set(SL_ACT_BAD, 2, bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_T, &table, 2));
+	sl_dp_set(SL_ACT_BAD, 3,
+		  bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_DX6, &nh, sizeof(nh)));
+	sl_dp_set(SL_ACT_BAD, 4,
+		  bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_DT6, &table, sizeof(table)));
+	sl_dp_set(SL_ACT_BAD, 5,
+		  bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_B6, &srh, sizeof(srh)));
 	return BPF_OK;
 }
 

@@ -76,15 +76,13 @@ int sl_dp_push_bad(struct __sk_buff *skb)
 	srh.h.first_segment = 1;
 	sl_dp_addr(&srh.seg[1], SL_B_NET, SL_B_HOST);
 	sl_dp_run(SL_PUSH_BAD);
-	sl_dp_set(SL_PUSH_BAD, 1, bpf_lwt_push_encap(skb,
-			BPF_LWT_ENCAP_SEG6_INLINE, &srh, sizeof(srh)));
+	sl_dp_set(SL_PUSH_BAD, 1,
+		  bpf_lwt_push_encap(skb, BPF_LWT_ENCAP_SEG6_INLINE, &srh, sizeof(srh)));
 	srh.h.type = 4;
 	srh.h.segments_left = 2;
-	sl_dp_set(SL_PUSH_BAD, 2, bpf_lwt_push_encap(skb,
-			BPF_LWT_ENCAP_SEG6, &srh, sizeof(srh)));
+	sl_dp_set(SL_PUSH_BAD, 2, bpf_lwt_push_encap(skb, BPF_LWT_ENCAP_SEG6, &srh, sizeof(srh)));
 	srh.h.segments_left = 1;
-	sl_dp_set(SL_PUSH_BAD, 3, bpf_lwt_push_encap(skb,
-			BPF_LWT_ENCAP_IP + 1, &srh, sizeof(srh)));
+	sl_dp_set(SL_PUSH_BAD, 3, bpf_lwt_push_encap(skb, BPF_LWT_ENCAP_IP + 1, &srh, sizeof(srh)));
 	return BPF_OK;
 }
 

@@ -55,12 +55,9 @@ int sl_dp_store_win(struct __sk_buff *skb)
 	__u8 b[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 	sl_dp_run(SL_STORE_WIN);
-	sl_dp_set(SL_STORE_WIN, 1, bpf_lwt_seg6_store_bytes(skb,
-			SL_SRH_TLVS - 9, b, 1));
-	sl_dp_set(SL_STORE_WIN, 2, bpf_lwt_seg6_store_bytes(skb,
-			SL_SRH_TLVS - 7, b, 8));
-	sl_dp_set(SL_STORE_WIN, 3, bpf_lwt_seg6_store_bytes(skb,
-			SL_SRH_TLVS - 8, low, 8));
+	sl_dp_set(SL_STORE_WIN, 1, bpf_lwt_seg6_store_bytes(skb, SL_SRH_TLVS - 9, b, 1));
+	sl_dp_set(SL_STORE_WIN, 2, bpf_lwt_seg6_store_bytes(skb, SL_SRH_TLVS - 7, b, 8));
+	sl_dp_set(SL_STORE_WIN, 3, bpf_lwt_seg6_store_bytes(skb, SL_SRH_TLVS - 8, low, 8));
 	return BPF_OK;
 }
 
@@ -86,12 +83,9 @@ SEC("adjust_bad")
 int sl_dp_adjust_bad(struct __sk_buff *skb)
 {
 	sl_dp_run(SL_ADJUST_BAD);
-	sl_dp_set(SL_ADJUST_BAD, 1, bpf_lwt_seg6_adjust_srh(skb,
-			SL_SRH_TLVS - 8, 8));
-	sl_dp_set(SL_ADJUST_BAD, 2, bpf_lwt_seg6_adjust_srh(skb,
-			SL_SRH_TLVS + 1, 8));
-	sl_dp_set(SL_ADJUST_BAD, 3, bpf_lwt_seg6_adjust_srh(skb,
-			SL_SRH_TLVS, -8));
+	sl_dp_set(SL_ADJUST_BAD, 1, bpf_lwt_seg6_adjust_srh(skb, SL_SRH_TLVS - 8, 8));
+	sl_dp_set(SL_ADJUST_BAD, 2, bpf_lwt_seg6_adjust_srh(skb, SL_SRH_TLVS + 1, 8));
+	sl_dp_set(SL_ADJUST_BAD, 3, bpf_lwt_seg6_adjust_srh(skb, SL_SRH_TLVS, -8));
 	return BPF_OK;
 }
 
@@ -106,10 +100,9 @@ int sl_dp_adjust_odd(struct __sk_buff *skb)
 
 	sl_dp_addr(&nh, SL_NH_NET, SL_NH_HOST);
 	sl_dp_run(SL_ADJUST_ODD);
-	sl_dp_set(SL_ADJUST_ODD, 1, bpf_lwt_seg6_adjust_srh(skb,
-			SL_SRH_TLVS, 4));
-	sl_dp_set(SL_ADJUST_ODD, 2, bpf_lwt_seg6_action(skb,
-			SEG6_LOCAL_ACTION_END_X, &nh, sizeof(nh)));
+	sl_dp_set(SL_ADJUST_ODD, 1, bpf_lwt_seg6_adjust_srh(skb, SL_SRH_TLVS, 4));
+	sl_dp_set(SL_ADJUST_ODD, 2,
+		  bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_X, &nh, sizeof(nh)));
 	return BPF_OK;
 }
 
@@ -120,10 +113,8 @@ int sl_dp_tlv_badlen(struct __sk_buff *skb)
 	__u8 tlv[8] = { 0x80, 10, 'b', 'p', 'f', 'e', 'x', 't' };
 
 	sl_dp_run(SL_TLV_BADLEN);
-	sl_dp_set(SL_TLV_BADLEN, 1, bpf_lwt_seg6_adjust_srh(skb,
-			SL_SRH_TLVS, 8));
-	sl_dp_set(SL_TLV_BADLEN, 2, bpf_lwt_seg6_store_bytes(skb,
-			SL_SRH_TLVS, tlv, sizeof(tlv)));
+	sl_dp_set(SL_TLV_BADLEN, 1, bpf_lwt_seg6_adjust_srh(skb, SL_SRH_TLVS, 8));
+	sl_dp_set(SL_TLV_BADLEN, 2, bpf_lwt_seg6_store_bytes(skb, SL_SRH_TLVS, tlv, sizeof(tlv)));
 	return BPF_OK;
 }
 
