@@ -1,18 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: the same workloads on the stock kernel (in-tree LWT BPF) and
-# on the hooks kernel (lwt_bpf.ko), one table with the ratio hooks/stock;
-# and on Debian's packaged kernel, in one boot, served by its built-in code
-# and by lwt_bpf.ko taking it over, a second table with that ratio.
+# make bench: the same workloads on the stock kernel (in-tree LWT BPF and
+# End.BPF) and on the hooks kernel (lwt_bpf.ko, seg6local_bpf.ko), one
+# table with the ratio hooks/stock for LWT BPF and one for SRv6 End.BPF
+# (the End.BPF series' table: packets/s and ratios to plain End); and on
+# Debian's packaged kernel, in one boot, served by its built-in code and
+# by our modules taking it over, the same two tables with that ratio.
 #
-#   bench/run.sh [-r REPS] [-n PACKETS] [KERNEL...]
+#   bench/run.sh [-r REPS] [-n PACKETS] [-o IDS] [KERNEL...]
 #     KERNEL      stock, hooks, debian (default: all three; stock and hooks
 #                 go together)
 #     -r REPS     repetitions of each workload per kernel, each a new sender
 #                 process; the table shows the median (default 21, or
 #                 $BENCH_REPS)
 #     -n PACKETS  timed packets per repetition (default 10000, or $BENCH_COUNT)
+#     -o IDS      only these workloads, comma-separated (bench/guest.sh
+#                 --only): veth_plain,veth_xmit,lo_plain,lo_in (LWT BPF),
+#                 srv6_end,srv6_nop,srv6_tlv,srv6_inline (SRv6)
 #
 # Both guests run under -icount shift=0,sleep=off: the guest's clock counts
 # executed instructions (1 ns each) and idle time is skipped, so packets/s
@@ -21,18 +26,20 @@
 # cache and branch-predictor effects of the module's text layout are not.
 #
 # Raw output: build/bench/<kernel>.out (every repetition), <kernel>-kernel.log
-# (guest kernel log), result.txt (the table).
+# (guest kernel log), result.txt (stock/hooks tables), takeover.txt (Debian's).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
 reps=${BENCH_REPS:-21}
 count=${BENCH_COUNT:-10000}
-while getopts "r:n:" opt; do
+only=()
+while getopts "r:n:o:" opt; do
 	case $opt in
 	r) reps=$OPTARG ;;
 	n) count=$OPTARG ;;
-	*) echo "usage: $0 [-r REPS] [-n PACKETS] [stock hooks] [debian]" >&2; exit 2 ;;
+	o) only=(--only "$OPTARG") ;;
+	*) echo "usage: $0 [-r REPS] [-n PACKETS] [-o IDS] [stock hooks] [debian]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -73,20 +80,23 @@ done
 
 # Checks of the stock/hooks pair, which must be comparable.
 check_pair() {
-	# The module measured is the one staged, not the one in modules/: say so
-	# when the sources have moved on since.
-	staged=$(find build/hooks/modroot -name lwt_bpf.ko | head -n1)
-	if [ -z "$staged" ]; then
-		log "build/hooks/modroot has no lwt_bpf.ko (make stage)"
-		exit 1
-	fi
-	newer=$(find modules include uapi -newer "$staged" \( -name '*.c' -o -name '*.h' \
-		-o -name Kbuild \) ! -name '*.mod.c' | head -n3 | paste -sd' ')
+	# The modules measured are the ones staged, not the ones in modules/:
+	# say so when the sources have moved on since.
 	stale_note=""
-	if [ -n "$newer" ]; then
-		stale_note="WARNING: staged lwt_bpf.ko is older than $newer; run make stage"
-		log "$stale_note"
-	fi
+	for m in lwt_bpf seg6local_bpf; do
+		staged=$(find build/hooks/modroot -name $m.ko | head -n1)
+		if [ -z "$staged" ]; then
+			log "build/hooks/modroot has no $m.ko (make stage)"
+			exit 1
+		fi
+		newer=$(find modules include uapi -newer "$staged" \( -name '*.c' -o -name '*.h' \
+			-o -name Kbuild \) ! -name '*.mod.c' | head -n3 | paste -sd' ')
+		if [ -n "$newer" ]; then
+			stale_note="${stale_note:+$stale_note
+}WARNING: staged $m.ko is older than $newer; run make stage"
+			log "WARNING: staged $m.ko is older than $newer; run make stage"
+		fi
+	done
 
 	# Kernels are not rebuilt here (see above), so say when one predates the
 	# configuration or patches it would be built from today.
@@ -110,17 +120,18 @@ check_pair() {
 		log "$kernel_note"
 	fi
 
-	# The two kernels must differ only in where LWT BPF lives; anything else
-	# (a fragment changed between the two builds) would be measured too.
+	# The two kernels must differ only in where LWT BPF and End.BPF live;
+	# anything else (a fragment changed between the two builds) would be
+	# measured too.
 	config_lines() {
 		grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
-			grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|BPFEXT)[= ]' | sort
+			grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|IPV6_SEG6_BPF|BPFEXT)[= ]' | sort
 	}
 	skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
 	if [ -n "$skew" ]; then
 		n=$(sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u | wc -l)
 		log "build/stock/.config and build/hooks/.config differ in $n symbols" \
-			"besides LWTUNNEL_BPF/BPFEXT, e.g.:"
+			"besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPFEXT, e.g.:"
 		sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u |
 			head -n8 | sed 's/^/    /' >&2
 		if [ "${BENCH_ALLOW_CONFIG_SKEW:-0}" != 1 ]; then
@@ -128,7 +139,7 @@ check_pair() {
 				"make stage KERNEL=...), or set BENCH_ALLOW_CONFIG_SKEW=1"
 			exit 1
 		fi
-		skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/BPFEXT"
+		skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPFEXT"
 		log "$skew_note (BENCH_ALLOW_CONFIG_SKEW=1)"
 	fi
 }
@@ -137,12 +148,15 @@ check_pair() {
 # Debian's kernel is downloaded, and our modules installed for it with
 # DKMS: stage it when missing or older than the sources.
 if ((takeover)); then
-	dk=$(find build/debian/modroot -path '*/updates/dkms/lwt_bpf.ko' 2>/dev/null | head -n1)
-	if [ -z "$dk" ] || [ -n "$(find modules include uapi -newer "$dk" \
-		\( -name '*.c' -o -name '*.h' -o -name Kbuild \) ! -name '*.mod.c' | head -n1)" ]; then
-		log "staging Debian's kernel and DKMS modules: make stage KERNEL=debian"
-		make -s stage KERNEL=debian
-	fi
+	for m in lwt_bpf seg6local_bpf; do
+		dk=$(find build/debian/modroot -path "*/updates/dkms/$m.ko" 2>/dev/null | head -n1)
+		if [ -z "$dk" ] || [ -n "$(find modules include uapi -newer "$dk" \
+			\( -name '*.c' -o -name '*.h' -o -name Kbuild \) ! -name '*.mod.c' | head -n1)" ]; then
+			log "staging Debian's kernel and DKMS modules: make stage KERNEL=debian"
+			make -s stage KERNEL=debian
+			break
+		fi
+	done
 fi
 
 # What the guest runs: the BPF objects and the packet generator.
@@ -153,14 +167,15 @@ fi
 
 
 # Generous: a loaded host only makes a run take longer, never changes it.
-timeout=$((600 + reps * count / 250))
+# (The SRv6 workloads cost about twice the LWT ones per packet.)
+timeout=$((600 + reps * count / 100))
 for k in "${kernels[@]}"; do
 	log "$k kernel: $reps x $count packets per workload"
 	start=$(date +%s)
 	if ! tests/qemu/run.sh -i -k "build/$k" -m "build/$k/modroot" -t "$timeout" \
 		-l "$out/$k-kernel.log" -- \
 		"$top/bench/guest.sh" --kernel "$k" --reps "$reps" --count "$count" \
-		2>&1 | tr -d '\r' > "$out/$k.out"; then
+		"${only[@]}" 2>&1 | tr -d '\r' > "$out/$k.out"; then
 		tail -n 30 "$out/$k.out" >&2
 		log "$k run failed; kernel log: $out/$k-kernel.log"
 		exit 1
@@ -173,7 +188,7 @@ if ((takeover)); then
 	if ! tests/qemu/run.sh -i -k build/debian -m build/debian/modroot \
 		-t $((timeout * 3)) -l "$out/debian-kernel.log" -- \
 		"$top/bench/guest.sh" --kernel debian --reps "$reps" --count "$count" \
-		2>&1 | tr -d '\r' > "$out/debian.out"; then
+		"${only[@]}" 2>&1 | tr -d '\r' > "$out/debian.out"; then
 		tail -n 30 "$out/debian.out" >&2
 		log "debian run failed; kernel log: $out/debian-kernel.log"
 		exit 1
@@ -181,9 +196,10 @@ if ((takeover)); then
 	log "debian kernel: done in $(( $(date +%s) - start ))s"
 fi
 
-# What both tables read of a line "RESULT <id> <median> <values>
+# What the tables read of a line "RESULT <id> <median> <values>
 # <description...>": result(ID) sets id (recording the order ids come in),
 # lo and hi of the values, and desc[id]; ratio() formats one ratio.
+# Workloads srv6_* have their own tables.
 result_awk='
 	function result(key,    nv, v, j, i, d) {
 		id = key
@@ -199,6 +215,7 @@ result_awk='
 		desc[id] = d
 	}
 	function ratio(s, h) { return (s > 0 && h > 0) ? sprintf("%.3f", h / s) : "-" }
+	function srv6(key) { return key ~ /^srv6_/ }
 '
 
 # RESULT <id> <median> <values> <description...> from both runs, by id.
@@ -210,13 +227,14 @@ result_awk='
 table() {
 	awk -v reps="$reps" -v count="$count" "$result_awk"'
 		FNR == 1 { k++ }
-		$1 == "RESULT" {
+		$1 == "RESULT" && !srv6($2) {
 			result($2)
 			med[k, id] = $3
 			best[k, id] = hi
 			if ($3 > 0 && (hi - lo) / $3 > spread[k]) spread[k] = (hi - lo) / $3
 		}
 		END {
+			if (!n) exit
 			fmt = "%-40s %8s %8s %6s | %8s %8s %6s\n"
 			printf "%-40s %-24s | %s\n", "packets/s of guest time",
 				"median over processes", "best process"
@@ -240,11 +258,13 @@ takeover_table() {
 	awk -v reps="$reps" -v count="$count" "$result_awk"'
 		$1 == "RESULT" {
 			split($2, pi, "/"); ph = pi[1]
+			if (srv6(pi[2])) next
 			result(pi[2])
 			med[ph, id] = $3
 			best[ph, id] = hi
 		}
 		END {
+			if (!n) exit
 			fmt = "%-40s %8s %8s %8s %6s %6s | %6s %6s\n"
 			printf "%-40s %-40s | %s\n", "Debian, one boot: packets/s of guest time",
 				"median over processes", "best"
@@ -267,9 +287,102 @@ takeover_table() {
 		}' "$out/debian.out"
 }
 
+# SRv6 End.BPF, the End.BPF series' table (one machine, 2018: End 440
+# kpps; End.BPF doing nothing 440, adding an 8-byte TLV 410, inlining an
+# SRH 420), reproduced as packets/s and ratios to End in the same kernel,
+# for two sides: srv6_table A B NOTE FILE... where side 1 (A) is the
+# in-tree code and side 2 (B) ours. The input is the RESULT lines of
+# srv6_* workloads: from FILE 1 and FILE 2 (stock, hooks), or, with
+# Debian's one file, its phases builtin and module. Every row passes or
+# fails against the targets: B/A >= 0.98, and each End.BPF row's ratio to
+# End, on either side, at least the series' own (0.93, 0.95; 0.98 for the
+# no-op program, which the series measured as no loss).
+srv6_table() {
+	local a=$1 b=$2 note=$3
+	shift 3
+	awk -v reps="$reps" -v count="$count" -v A="$a" -v B="$b" -v note="$note" \
+		"$result_awk"'
+		FNR == 1 { f++ }
+		$1 == "RESULT" {
+			key = $2; k = f
+			if (split($2, pi, "/") == 2) {
+				key = pi[2]
+				k = pi[1] == A ? 1 : pi[1] == B ? 2 : 0
+			}
+			if (!srv6(key) || !k) next
+			result(key)
+			med[k, id] = $3
+			best[k, id] = hi
+			if ($3 > 0 && (hi - lo) / $3 > spread[k]) spread[k] = (hi - lo) / $3
+		}
+		function pf(ok) { return ok ? "pass" : "FAIL" }
+		function r3(x) { return x > 0 ? sprintf("%.3f", x) : "-" }
+		END {
+			if (!n) exit
+			kpps["srv6_end"] = 440; kpps["srv6_nop"] = 440
+			kpps["srv6_tlv"] = 410; kpps["srv6_inline"] = 420
+			tgt["srv6_nop"] = 0.98; tgt["srv6_tlv"] = 0.93; tgt["srv6_inline"] = 0.95
+			base = "srv6_end"
+			ba = B "/" A
+			fmt = "%-40s %8s %5s %8s %5s | %8s %6s | %4s %4s | %6s %4s %7s %7s\n"
+			printf "SRv6 End.BPF, the series'"'"' table: packets/s of guest time," \
+				" median over processes;\n/End: the ratio to End in the" \
+				" same kernel\n"
+			printf "%-40s %14s %14s | %15s | %9s | %s\n", "", A, B, ba,
+				"series", "targets: " ba ", /End"
+			printf fmt, "workload", "pps", "/End", "pps", "/End", "median", "best",
+				"kpps", "/End", ">=0.98", "/End", A, B
+			bad = ""; nbad = 0
+			for (i = 1; i <= n; i++) {
+				id = ids[i]
+				r1 = (med[1, base] > 0 && med[1, id] > 0) ? med[1, id] / med[1, base] : 0
+				r2 = (med[2, base] > 0 && med[2, id] > 0) ? med[2, id] / med[2, base] : 0
+				rab = (med[1, id] > 0 && med[2, id] > 0) ? med[2, id] / med[1, id] : 0
+				ok = rab >= 0.98
+				if (!ok) {
+					nbad++
+					bad = bad sprintf("\n  %s: %s %.3f < 0.98", desc[id], ba, rab)
+				}
+				t = c1 = c2 = "-"
+				if (id in tgt) {
+					t = sprintf("%.2f", tgt[id])
+					c1 = pf(r1 >= tgt[id]); c2 = pf(r2 >= tgt[id])
+					if (r1 < tgt[id]) {
+						nbad++
+						bad = bad sprintf("\n  %s: %s /End %.3f < %.2f",
+							desc[id], A, r1, tgt[id])
+					}
+					if (r2 < tgt[id]) {
+						nbad++
+						bad = bad sprintf("\n  %s: %s /End %.3f < %.2f",
+							desc[id], B, r2, tgt[id])
+					}
+				}
+				printf fmt, desc[id], med[1, id], r3(r1), med[2, id], r3(r2),
+					ratio(med[1, id], med[2, id]), ratio(best[1, id], best[2, id]),
+					(id in kpps) ? kpps[id] : "-",
+					(id in kpps) ? sprintf("%.2f", kpps[id] / kpps[base]) : "-",
+					pf(ok), t, c1, c2
+			}
+			printf "%s\n%d sender processes per side and workload, each %d" \
+				" timed UDP packets (64-byte\npayload, IPv6, an SRH of 2" \
+				" segments); widest spread of a workload over its\n" \
+				"processes, (max - min) / median: %s %.1f%%, %s %.1f%%;" \
+				" best: the ratio\nof the two sides'"'"' best processes\n",
+				note, reps, count, A, 100 * spread[1], B, 100 * spread[2]
+			if (nbad) printf "targets missed: %d%s\n", nbad, bad
+			else print "targets: all met"
+		}' "$@"
+}
+
 if ((${#kernels[@]})); then
 	{
 		table
+		if grep -q '^RESULT srv6_' "$out/stock.out"; then
+			! grep -q '^RESULT [^s]' "$out/stock.out" || echo
+			srv6_table stock hooks "stock: in-tree End.BPF; hooks: seg6local_bpf.ko" \
+				"$out/stock.out" "$out/hooks.out"
+		fi
 		sed -n 's/^KERNEL //p' "$out/stock.out" "$out/hooks.out"
 		[ -z "$stale_note" ] || echo "$stale_note"
 		[ -z "$kernel_note" ] || echo "$kernel_note"
@@ -284,9 +397,16 @@ fi
 if ((takeover)); then
 	{
 		takeover_table
+		if grep -q '^RESULT [a-z]*/srv6_' "$out/debian.out"; then
+			! grep -qE '^RESULT [a-z]+/[^s]' "$out/debian.out" || echo
+			srv6_table builtin module "Debian, one boot; builtin: seg6local_bpf.ko unloaded, routes made by the built-in;
+module: modprobe seg6local_bpf, routes made again, served by it" "$out/debian.out"
+		fi
 		sed -n 's/^KERNEL //p' "$out/debian.out"
 	} | tee "$out/takeover.txt"
+	# Every workload must have a result from every phase it runs in (SRv6:
+	# builtin and module).
 	missing=$(awk '$1 == "RESULT" { split($2, p, "/"); c[p[2]]++ }
-		END { for (id in c) if (c[id] != 3) print id }' "$out/debian.out")
+		END { for (id in c) if (c[id] != (id ~ /^srv6_/ ? 2 : 3)) print id }' "$out/debian.out")
 	[ -z "$missing" ] || { log "no result from every phase for: $missing"; exit 1; }
 fi

@@ -14,8 +14,12 @@
  *	Binds a UDP socket, prints the pid of a child that holds it and
  *	returns once it is bound. The socket is never read: with the
  *	smallest receive buffer, datagrams are dropped at the socket at a
- *	constant cost and counted in Udp InDatagrams/InErrors, so a sink
- *	adds no scheduling of its own to the measurement.
+ *	constant cost and counted in Udp InDatagrams/InErrors (Udp6... in
+ *	/proc/net/snmp6), so a sink adds no scheduling of its own to the
+ *	measurement.
+ *
+ * ADDR is IPv4 or IPv6 (a colon in it). An IPv6 sink is IPV6_V6ONLY, so
+ * it and an IPv4 sink on the same port coexist.
  *
  * pktgen would be faster but bypasses routing, which is what LWT hooks.
  */
@@ -60,15 +64,31 @@ static unsigned long num(const char *s, unsigned long min, unsigned long max)
 	return v;
 }
 
-static void addr(struct sockaddr_in *sin, const char *ip, const char *port)
+/* An IPv4 or IPv6 address and port; returns the length of the sockaddr. */
+static socklen_t addr(struct sockaddr_storage *ss, const char *ip,
+		      const char *port)
 {
-	memset(sin, 0, sizeof(*sin));
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	unsigned short p = htons(num(port, 1, 65535));
+
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':')) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = p;
+		if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1) {
+			fprintf(stderr, "udpflood: bad IPv6 address '%s'\n", ip);
+			exit(2);
+		}
+		return sizeof(*sin6);
+	}
 	sin->sin_family = AF_INET;
-	sin->sin_port = htons(num(port, 1, 65535));
+	sin->sin_port = p;
 	if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) {
 		fprintf(stderr, "udpflood: bad IPv4 address '%s'\n", ip);
 		exit(2);
 	}
+	return sizeof(*sin);
 }
 
 static long long now_ns(void)
@@ -105,8 +125,9 @@ static int do_send(int argc, char **argv)
 	static struct iovec iov[MAX_BATCH];
 	static char payload[MAX_SIZE];
 	unsigned long count, size = 64, batch = 32, warmup = 0, i;
-	struct sockaddr_in dst;
+	struct sockaddr_storage dst;
 	long long start, ns;
+	socklen_t len;
 	int fd, opt;
 
 	while ((opt = getopt(argc, argv, "s:b:w:")) != -1) {
@@ -129,17 +150,17 @@ static int do_send(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	addr(&dst, argv[optind], argv[optind + 1]);
+	len = addr(&dst, argv[optind], argv[optind + 1]);
 	count = num(argv[optind + 2], 1, 1UL << 40);
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(dst.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket");
 	/*
 	 * Connected: the route is looked up once and cached on the socket,
 	 * so each packet costs the route's hooks and not a FIB lookup.
 	 */
-	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
+	if (connect(fd, (struct sockaddr *)&dst, len))
 		die("connect");
 
 	memset(payload, 0xa5, sizeof(payload));
@@ -162,25 +183,29 @@ static int do_send(int argc, char **argv)
 
 static int do_sink(int argc, char **argv)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage sin;
 	int fd, null, one = 1, small = 1;
+	socklen_t len;
 	pid_t pid;
 
 	if (argc != 4) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	addr(&sin, argv[2], argv[3]);
+	len = addr(&sin, argv[2], argv[3]);
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(sin.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket");
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		die("SO_REUSEADDR");
+	if (sin.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+		die("IPV6_V6ONLY");
 	/* The kernel rounds this up to its minimum. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)))
 		die("SO_RCVBUF");
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+	if (bind(fd, (struct sockaddr *)&sin, len))
 		die("bind");
 
 	/*
