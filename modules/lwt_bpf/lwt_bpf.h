@@ -81,6 +81,8 @@ struct lwt_bpf_route {
 	u64 net_cookie;
 	u32 id;
 	struct lwt_bpf_route_key key;
+	/* Hooks kernel, "in" routes: the seg6local site, pinned (state.c). */
+	const void *seg6_site;
 };
 
 /*

@@ -38,6 +38,31 @@ static void lwt_bpf_prog_destroy(struct lwt_bpf_prog *lp)
 	kfree(lp->name);
 }
 
+/*
+ * On the hooks kernel an "in" program's bpf_lwt_push_encap() with
+ * BPF_LWT_ENCAP_SEG6(_INLINE) is served by seg6local_bpf.ko through the
+ * seg6local site. Pin it for the route's life, so that rmmod of that
+ * module is refused while a program that may call it is on a route, as
+ * rmmod of this one is. A kernel where it cannot be loaded still gets the
+ * route: the helper then answers -EINVAL, as 6.1 without IPV6_SEG6_BPF.
+ * On a takeover kernel the SRv6 encaps stay built in.
+ */
+static void lwt_bpf_seg6_pin(struct lwt_bpf_route *route)
+{
+#if !BPFEXT_TAKEOVER
+	if (!bpfext_site_request(BPFEXT_SITE_SEG6LOCAL))
+		route->seg6_site = bpfext_site_get(BPFEXT_SITE_SEG6LOCAL);
+#endif
+}
+
+static void lwt_bpf_seg6_unpin(struct lwt_bpf_route *route)
+{
+#if !BPFEXT_TAKEOVER
+	bpfext_site_put(BPFEXT_SITE_SEG6LOCAL, route->seg6_site);
+	route->seg6_site = NULL;
+#endif
+}
+
 static void lwt_bpf_destroy_progs(struct lwt_bpf_route *route)
 {
 	lwt_bpf_prog_destroy(&route->in);
@@ -53,6 +78,7 @@ static void lwt_bpf_destroy_state(struct lwtunnel_state *lwt)
 {
 	lwt_bpf_stats_del(lwt);
 	lwt_bpf_destroy_progs(lwt_bpf_route(lwt));
+	lwt_bpf_seg6_unpin(lwt_bpf_route(lwt));
 }
 
 static int lwt_bpf_parse_prog(struct nlattr *attr, struct lwt_bpf_prog *lp,
@@ -179,6 +205,8 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 				 BPF_PROG_TYPE_LWT_IN);
 	if (err < 0)
 		goto err_free;
+	if (route->in.prog)
+		lwt_bpf_seg6_pin(route);
 	err = lwt_bpf_parse_hook(tb, LWT_BPF_OUT, lwt, &route->out,
 				 LWTUNNEL_STATE_OUTPUT_REDIRECT,
 				 BPF_PROG_TYPE_LWT_OUT);
@@ -210,6 +238,7 @@ static int lwt_bpf_build_state(struct net *net, struct nlattr *nla,
 
 err_free:
 	lwt_bpf_destroy_progs(route);
+	lwt_bpf_seg6_unpin(route);
 	lwt_bpf_counters_free(route->counters);
 	kfree(lwt);
 	return err;

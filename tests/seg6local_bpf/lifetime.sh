@@ -5,7 +5,8 @@
 # kernel the first End.BPF route loads the module (bpfext-site-seg6local,
 # requested by built-in seg6local's build_state) and every End.BPF state
 # pins it: rmmod is refused while any exists, in any netns, as a route, a
-# multipath leg or a nexthop object; the module's refcount is the number
+# multipath leg, a nexthop object or an "encap bpf in" route (whose program
+# may push an SRv6 encap); the module's refcount is the number
 # of states; deleting them (or their netns) lets rmmod succeed; End and
 # End.X stay built in; a later End.BPF route loads the module again; where
 # it cannot be loaded, End.BPF is refused and nothing is left. On every
@@ -26,12 +27,13 @@
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
 require_cmd ip bpftool ping python3
-require_obj seg6local_bpf/sl_nl
+require_obj seg6local_bpf/sl_nl seg6local_bpf/sl_dp_lwt
 N=$(ns n)
 N2=$(ns n2)
 S=$(ns s)
 T=$(ns t)
 OBJ=$(obj seg6local_bpf/sl_nl)
+LWT=$(obj seg6local_bpf/sl_dp_lwt)
 RTNL=$(cd "$(dirname "$0")" && pwd)/rtnl_seg6.py
 MOD=seg6local_bpf
 modprobe_path=$(cat /proc/sys/kernel/modprobe)
@@ -199,6 +201,27 @@ if modular; then
 	else
 		fail "multipath route with two End.BPF legs"
 	fi
+
+	# --- An "encap bpf in" program may push an SRv6 encap, which this
+	# module serves: such a route pins it too; out and xmit routes do not.
+	lwt_in() {
+		ip -n "$N" -6 route add "$1" encap bpf in obj "$LWT" \
+			sec push_encap dev bxd0
+	}
+	check "with $MOD unloaded, an encap bpf in route (push_encap) added" \
+		lwt_in fd78:15::1/128
+	holds 1 "it loaded $MOD, refcnt 1"
+	busy "rmmod refused while only an encap bpf in route exists"
+	check "an encap bpf out + xmit route added" \
+		ip -n "$N" -6 route add fd78:15::2/128 encap bpf out obj "$OBJ" \
+		sec pass xmit obj "$OBJ" sec pass2 dev bxd0
+	check "the in route replaced" \
+		ip -n "$N" -6 route replace fd78:15::1/128 encap bpf in \
+		obj "$LWT" sec push_inline dev bxd0
+	holds 1 "replaced in route, and a route without in: refcnt still 1"
+	ip -n "$N" -6 route del fd78:15::1/128
+	ip -n "$N" -6 route del fd78:15::2/128
+	unloads "encap bpf in route deleted: refcnt 0, rmmod succeeds"
 
 	# --- The module cannot be loaded: End.BPF is refused, nothing kept.
 	echo /bin/false > /proc/sys/kernel/modprobe
