@@ -36,6 +36,8 @@ MODROOT := $(KDIR)/modroot
 BPF_OBJ := $(BUILD)/bpf
 T ?=
 TIMEOUT ?= 2400
+# The guest kernel's log: one per guest when several run at once (.ci/run).
+GUEST_LOG ?= $(BUILD)/$(FLAVOUR)-guest.log
 KCC := $(shell command -v ccache >/dev/null && echo "ccache gcc" || echo gcc)
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
@@ -120,7 +122,7 @@ bpf: deps kernel
 check: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t $(TIMEOUT) \
 		$(if $(KAPPEND),-a "$(KAPPEND)") \
-		-l $(BUILD)/$(FLAVOUR)-guest.log -- \
+		-l $(GUEST_LOG) -- \
 		$(TOP)/tests/run.sh --kernel $(FLAVOUR) $(T)
 
 demo: stage bpf

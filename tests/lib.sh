@@ -22,6 +22,16 @@
 
 ktap_n=0 ktap_pass=0 ktap_fail=0 ktap_skip=0
 
+# BPFEXT_XTRACE=FILE: every command traced into FILE with its time, to find
+# where a slow test spends it. Not to stderr, which tests capture (bash
+# takes no PS4 from the environment as root).
+if [ -n "${BPFEXT_XTRACE:-}" ]; then
+	exec {bpfext_xtrace_fd}>>"$BPFEXT_XTRACE"
+	BASH_XTRACEFD=$bpfext_xtrace_fd
+	PS4='+ $EPOCHREALTIME '
+	set -x
+fi
+
 ktap_begin() {
 	echo "TAP version 13"
 }

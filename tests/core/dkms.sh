@@ -57,10 +57,14 @@ mount -t overlay overlay \
 	-o lowerdir=/usr/src,upperdir=/run/usrsrc/upper,workdir=/run/usrsrc/work /usr/src ||
 	{ fail "a writable /usr/src for DKMS"; ktap_end; }
 
-# What a user has: the tree (a checkout), read-write.
+# What a user has: the tree (a checkout), read-write. Without what a
+# build of the host's tree left, which may be being written (CI builds the
+# hooks kernel's modules while this runs).
 mkdir -p "$src"
-(cd "$BPFEXT_TOP" && tar -c Makefile dkms.conf Kbuild include uapi modules) |
-	tar -x -C "$src"
+(cd "$BPFEXT_TOP" && tar -c --exclude='*.o' --exclude='*.ko' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
+	--exclude='modules.order' --exclude='Module.symvers' \
+	Makefile dkms.conf Kbuild include uapi modules) | tar -x -C "$src"
 
 if [ "$slow" != 1 ]; then
 	# Added only, never built: enough for dkms.conf's exclusions.
