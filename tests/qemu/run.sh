@@ -120,7 +120,8 @@ fi
 # The summary line is the verdict readers look for: a kernel report or a
 # lost guest counts as one more failure there too.
 if [ "$fail" = 1 ] && [ "$status" = 0 -o -z "$status" ]; then
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/out" | tail -n1)
+	# A guest lost before its runner's summary has none: no match is fine.
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/out" | tail -n1) || true
 	set -- $(echo "${last:-0 passed, 0 failed, 0 skipped}" | tr -dc '0-9 ')
 	echo "${1:-0} passed, $(( ${2:-0} + 1 )) failed, ${3:-0} skipped"
 fi
