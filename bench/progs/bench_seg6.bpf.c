@@ -17,6 +17,7 @@
 #include <linux/seg6_local.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpfext_srh.h>
 
 /* Doing nothing: what End.BPF itself costs over End. */
 SEC("nop")
@@ -54,13 +55,7 @@ int bench_seg6_tlv(struct __sk_buff *skb)
 
 /* An SRH of one segment, as bpf_lwt_seg6_action() takes it. */
 struct bench_srh1 {
-	__u8 nexthdr;		/* set by the kernel */
-	__u8 hdrlen;
-	__u8 type;
-	__u8 segments_left;
-	__u8 first_segment;
-	__u8 flags;
-	__be16 tag;
+	struct bpfext_srh h;
 	struct in6_addr seg;
 };
 
@@ -76,11 +71,11 @@ SEC("inline")
 int bench_seg6_inline(struct __sk_buff *skb)
 {
 	struct bench_srh1 srh = {
-		.hdrlen = sizeof(srh) / 8 - 1,
-		.type = IPV6_SRCRT_TYPE_4,
-		.segments_left = 0,
-		.first_segment = 0,
-		.tag = bpf_htons(0xb6),
+		.h.hdrlen = sizeof(srh) / 8 - 1,
+		.h.type = IPV6_SRCRT_TYPE_4,
+		.h.segments_left = 0,
+		.h.first_segment = 0,
+		.h.tag = bpf_htons(0xb6),
 	};
 
 	if (bpf_lwt_seg6_action(skb, SEG6_LOCAL_ACTION_END_B6, &srh,

@@ -15,6 +15,7 @@
 #include <linux/seg6_local.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include <bpfext_srh.h>
 
 enum sl_dp_slot {
 	SL_END_X = 1, SL_END_T, SL_END_DT6, SL_END_B6, SL_END_B6_ENCAP,
@@ -66,17 +67,6 @@ static __always_inline void sl_dp_run(__u32 slot)
 
 struct sl_dp_in6 {
 	__u8 b[16];
-};
-
-/* An SRH as the helpers take it: the fixed part, then the segments. */
-struct sl_dp_srh_fixed {
-	__u8 nexthdr;
-	__u8 hdrlen;
-	__u8 type;
-	__u8 segments_left;
-	__u8 first_segment;
-	__u8 flags;
-	__be16 tag;
 };
 
 /* fd81:@net::@host, the test's addresses. */

@@ -70,7 +70,7 @@ SEC("end_b6")
 int sl_dp_end_b6(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[2];
 	} srh;
 
@@ -90,7 +90,7 @@ SEC("end_b6_encap")
 int sl_dp_end_b6_encap(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[1];
 	} srh;
 
@@ -114,7 +114,7 @@ SEC("act_bad")
 int sl_dp_act_bad(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[2];
 	} srh;
 	struct sl_dp_in6 nh;

@@ -12,7 +12,7 @@ SEC("push_encap")
 int sl_dp_push_encap(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[1];
 	} srh;
 	long rc;
@@ -36,7 +36,7 @@ SEC("push_inline")
 int sl_dp_push_inline(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[2];
 	} srh;
 	long rc;
@@ -65,7 +65,7 @@ SEC("push_bad")
 int sl_dp_push_bad(struct __sk_buff *skb)
 {
 	struct {
-		struct sl_dp_srh_fixed h;
+		struct bpfext_srh h;
 		struct sl_dp_in6 seg[2];
 	} srh;
 
