@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,31 +65,34 @@ static unsigned long num(const char *s, unsigned long min, unsigned long max)
 	return v;
 }
 
-/* An IPv4 or IPv6 address and port; returns the length of the sockaddr. */
+/*
+ * A numeric IPv4 or IPv6 address and port; returns the length of the
+ * sockaddr. getaddrinfo() with AI_NUMERICHOST only parses: no lookup.
+ */
 static socklen_t addr(struct sockaddr_storage *ss, const char *ip,
 		      const char *port)
 {
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	unsigned short p = htons(num(port, 1, 65535));
+	struct addrinfo hints = {
+		.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+		.ai_socktype = SOCK_DGRAM,
+	};
+	struct addrinfo *ai;
+	socklen_t len;
+	char p[6];
+	int err;
 
-	memset(ss, 0, sizeof(*ss));
-	if (strchr(ip, ':')) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = p;
-		if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1) {
-			fprintf(stderr, "udpflood: bad IPv6 address '%s'\n", ip);
-			exit(2);
-		}
-		return sizeof(*sin6);
-	}
-	sin->sin_family = AF_INET;
-	sin->sin_port = p;
-	if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1) {
-		fprintf(stderr, "udpflood: bad IPv4 address '%s'\n", ip);
+	snprintf(p, sizeof(p), "%lu", num(port, 1, 65535));
+	err = getaddrinfo(ip, p, &hints, &ai);
+	if (err) {
+		fprintf(stderr, "udpflood: bad address '%s': %s\n", ip,
+			gai_strerror(err));
 		exit(2);
 	}
-	return sizeof(*sin);
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return len;
 }
 
 static long long now_ns(void)
