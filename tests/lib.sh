@@ -180,6 +180,23 @@ cleanup_netns() {
 }
 trap cleanup_netns EXIT
 
+# capture_start NS DEV OUT TCPDUMP-ARGS...: tcpdump on DEV in netns NS in
+# the background, its stdout in OUT, its pid in $CAPTURE_PID. Returns once
+# it is listening: a packet sent before then is not seen, and on a loaded
+# host a fixed sleep is not long enough (seen: "sleep 1" missed one).
+capture_start() {
+	local ns=$1 dev=$2 out=$3 i
+	shift 3
+	ip netns exec "$ns" timeout 30 tcpdump -i "$dev" "$@" >"$out" 2>"$out.log" &
+	CAPTURE_PID=$!
+	for i in $(seq 200); do
+		grep -q 'listening on' "$out.log" && return 0
+		kill -0 "$CAPTURE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
 # peer_ns NS DEV PEER NET [ADDR...]: veth DEV here (NET.1/24) and PEER in
 # a new netns NS (NET.2/24, the ADDRs as /32, default route back through
 # DEV): the far end of a test's routes. NET is three octets, e.g. 10.78.0.

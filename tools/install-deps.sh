@@ -9,7 +9,7 @@ pkgs=(
 	qemu-system-x86 clang llvm libbpf-dev bpftool gcc-multilib
 	iproute2 iputils-ping netcat-openbsd socat ethtool tcpdump psmisc
 	python3 iperf3 procps
-	linux-headers-amd64 dkms openssl busybox-static python3-pyroute2
+	linux-headers-amd64 dkms openssl busybox-static
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -267,18 +267,13 @@ check "a dump request with attributes is refused (EINVAL)" \
 import errno, sys
 sys.path.insert(0, sys.argv[1])
 import bpfext_nl
-from pyroute2.netlink import NLM_F_DUMP, NLM_F_REQUEST
-from pyroute2.netlink.exceptions import NetlinkError
 with bpfext_nl.LwtGenl() as g:
-    msg = bpfext_nl.lwt_msg()
-    msg["cmd"] = bpfext_nl.LWT_CMD_GET_ROUTE
-    msg["version"] = bpfext_nl.LWT_VERSION
-    msg["attrs"].append(["BPFEXT_LWT_A_ID", 1])
     try:
-        g.nlm_request(msg, msg_type=g.prid,
-                      msg_flags=NLM_F_REQUEST | NLM_F_DUMP)
-    except NetlinkError as e:
-        sys.exit(0 if e.code == errno.EINVAL else "errno %d" % e.code)
+        g.genl_request(bpfext_nl.LWT_CMD_GET_ROUTE, bpfext_nl.NLM_F_DUMP,
+                       bpfext_nl.attr(bpfext_nl.LWT_ATTRS.index("ID"),
+                                      (1).to_bytes(4, "little")))
+    except OSError as e:
+        sys.exit(0 if e.errno == errno.EINVAL else "errno %d" % e.errno)
 sys.exit("accepted")
 EOF
 

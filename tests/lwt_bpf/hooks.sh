@@ -154,11 +154,10 @@ for hook in in out; do
 done
 check "xmit: direct packet write accepted" route xmit write
 route xmit ttl
-ip netns exec "$B" timeout 10 tcpdump -l -n -v -c 1 -i bxb 'icmp[icmptype] == icmp-echo' \
-	> "$BPFEXT_TMP/ttl.cap" 2>/dev/null &
-sleep 1
+capture_start "$B" bxb "$BPFEXT_TMP/ttl.cap" -l -n -v -c 1 'icmp[icmptype] == icmp-echo' ||
+	fail "tcpdump listens on bxb" "$(cat "$BPFEXT_TMP/ttl.cap.log")"
 ping_ok 10.77.1.2 1
-wait
+wait "$CAPTURE_PID"
 if grep -q 'ttl 32' "$BPFEXT_TMP/ttl.cap"; then
 	pass "xmit: a direct write (TTL 64 -> 32) is on the wire"
 else

@@ -7,6 +7,9 @@
 # reboots (QEMU runs with -no-reboot, so that ends the run).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp/home LANG=C.UTF-8 TERM=dumb
+# The checkout is read-only here: without a writable cache python3
+# compiles every module it imports from the tree again on each run.
+export PYTHONPYCACHEPREFIX=/tmp/pycache
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys
