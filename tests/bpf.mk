@@ -5,6 +5,8 @@
 #   $(OUT)/upstream/*.bpf.o       upstream selftest programs, built from the
 #                                 extracted source ($(SRC)) with the flags
 #                                 upstream's selftests Makefile uses
+#   $(OUT)/upstream/test_progs    upstream's selftest runner with some of
+#                                 its prog_tests (tests/upstream.mk)
 #   $(OUT)/bench/<name>.bpf.o     from bench/progs/<name>.bpf.c (bench/run.sh)
 #   $(OUT)/samples/<s>/<name>.bpf.o  from samples/<s>/<name>.bpf.c
 #   $(OUT)/samples/<s>/<name>     a sample's user tool, from samples/<s>/<name>.c
@@ -18,7 +20,7 @@ OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
 	$(wildcard $(TOP)/tests/*/progs/*.bpf.c))
 OURS := $(subst /progs/,/,$(OURS))
 
-UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local
+UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local test_sk_lookup
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\
@@ -31,11 +33,16 @@ SAMPLES_USER := $(patsubst $(TOP)/samples/%.c,$(OUT)/samples/%,\
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
-all: $(OURS) $(UPSTREAM) $(BENCH) $(SAMPLES_BPF) $(SAMPLES_USER)
+all: $(OURS) $(UPSTREAM) $(OUT)/upstream/test_progs $(BENCH) \
+	$(SAMPLES_BPF) $(SAMPLES_USER)
 
+include $(TOP)/tests/upstream.mk
+
+# Upstream builds its programs without -Wall, and some do not compile
+# with it (test_sk_lookup.c's unused variables).
 $(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
 	@mkdir -p $(@D)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(CLANG) $(filter-out -Wall,$(BPF_CFLAGS)) -c $< -o $@
 
 $(BENCH): $(OUT)/bench/%.bpf.o: $(TOP)/bench/progs/%.bpf.c $(wildcard $(TOP)/bench/progs/*.h)
 	@mkdir -p $(@D)

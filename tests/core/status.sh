@@ -109,6 +109,25 @@ seg6local_status() {
 want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
 seg6local_status
 
+# sk_lookup: built in everywhere but on the hooks kernel, where the module
+# serves once loaded.
+sk_lookup_status() {
+	local FAC=sk_lookup
+	if on_stock || on_takeover; then
+		snap
+		expect "$BPFEXT_KERNEL: SK_LOOKUP built in and served by it" \
+			'f["built_in"]=True' 'f["served_by"]=built-in'
+		return
+	fi
+	check "modprobe sk_lookup" modprobe sk_lookup
+	snap
+	expect "hooks: SK_LOOKUP not built in; sk_lookup.ko serves it" \
+		'f["built_in"]=False' 'f["loaded"]=True' "f[\"version\"]=$want" \
+		'f["served_by"]=module'
+	rmmod sk_lookup
+}
+sk_lookup_status
+
 if on_stock; then
 	ip route add 10.76.1.2/32 encap bpf xmit obj "$O" section count dev bxs
 	snap

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Upstream's BPF selftest runner, test_progs, built unchanged from the
+# extracted source ($(SRC)) with only the prog_tests in UPSTREAM_PROG_TESTS,
+# the way upstream's selftests Makefile builds it (its flags and include
+# order, the in-tree libbpf linked statically), but out of tree:
+#
+#   $(UP)/test_progs                 the runner (tests/<group>/upstream_*.sh)
+#   $(UP)/libbpf/libbpf.a            the in-tree 6.1 libbpf, headers in
+#                                    $(UP)/libbpf/include/bpf
+#   $(UP)/gen/prog_tests/tests.h     DEFINE_TEST() of each prog_test here
+#   $(UP)/gen/<prog>.skel.h          skeletons of $(UP)/<prog>.bpf.o
+#
+# Included by tests/bpf.mk, which builds $(UP)/<prog>.bpf.o: each
+# prog_test's BPF programs must be in its UPSTREAM_PROGS.
+#
+# Left out, as no test here needs them: bpf_testmod.ko (test_progs says it
+# is missing and skips only the tests that use it), resolve_btfids on the
+# binary (only for tests that read .BTF_ids) and the other helpers
+# (trace_helpers.c and so on: only what these tests link against).
+UPSTREAM_PROG_TESTS := sk_lookup
+
+SELFTESTS := $(SRC)/tools/testing/selftests/bpf
+UP := $(OUT)/upstream
+UP_GEN := $(UP)/gen
+UP_LIBBPF := $(UP)/libbpf
+BPFTOOL ?= bpftool
+
+# The runner's own sources, then what the tests link against.
+UP_SRCS := test_progs.c testing_helpers.c cgroup_helpers.c network_helpers.c
+UP_OBJS := $(UP_SRCS:%.c=$(UP)/obj/%.o) \
+	$(UPSTREAM_PROG_TESTS:%=$(UP)/obj/prog_tests/%.test.o)
+
+# Upstream's CFLAGS and LDLIBS. The generated headers come first, so that
+# <prog_tests/tests.h> is ours and not one an in-tree build left behind;
+# then upstream's order: the selftests, the installed in-tree libbpf
+# headers (with bpf_helper_defs.h), tools/lib, tools/include, its uapi.
+# The extracted source has no include/generated/autoconf.h: no
+# -DHAVE_GENHDR, as upstream's Makefile decides when it is missing.
+UP_CFLAGS := -g -O0 -rdynamic -Wall -Werror -I$(UP_GEN) -I$(SELFTESTS) \
+	-I$(UP_LIBBPF)/include -I$(SRC)/tools/lib -I$(SRC)/tools/include \
+	-I$(SRC)/tools/include/uapi
+UP_LDLIBS := -lelf -lz -lrt -lpthread
+
+$(UP)/test_progs: $(UP_OBJS) $(UP_LIBBPF)/libbpf.a
+	$(CC) $(UP_CFLAGS) $^ $(UP_LDLIBS) -o $@
+
+# The in-tree libbpf, built and installed out of tree: OUTPUT and DESTDIR
+# take everything it writes (nothing goes into $(SRC)). Only the static
+# library: the shared one and its ABI check are not needed.
+$(UP_LIBBPF)/libbpf.a: $(wildcard $(SRC)/tools/lib/bpf/*.[ch] \
+		$(SRC)/tools/lib/bpf/Makefile) $(SRC)/tools/include/uapi/linux/bpf.h
+	@mkdir -p $(@D)
+	$(MAKE) -C $(SRC)/tools/lib/bpf OUTPUT=$(UP_LIBBPF)/ \
+		EXTRA_CFLAGS='-g -O0' DESTDIR=$(UP_LIBBPF) prefix= \
+		$(UP_LIBBPF)/libbpf.a install_headers
+
+# As upstream's rule, over the prog_tests built here only.
+$(UP_GEN)/prog_tests/tests.h: $(UPSTREAM_PROG_TESTS:%=$(SELFTESTS)/prog_tests/%.c)
+	@mkdir -p $(@D)
+	(echo '/* Generated header, do not edit */'; \
+	 sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/DEFINE_TEST(\2)/p' \
+		$^ | sort) > $@
+
+# As upstream: the skeleton of the object after a pass of bpftool's static
+# linker (upstream links thrice to test the linker itself).
+$(UP_GEN)/%.skel.h: $(UP)/%.bpf.o
+	@mkdir -p $(@D) $(UP)/obj
+	$(BPFTOOL) gen object $(UP)/obj/$*.linked.o $<
+	$(BPFTOOL) gen skeleton $(UP)/obj/$*.linked.o name $* > $@
+
+# The skeletons the prog_tests include, read from their sources. Every
+# object waits for all the generated headers and for libbpf's.
+UP_SKELS := $(shell sed -n 's/^\#include "\(.*\.skel\.h\)"/\1/p' \
+	$(UPSTREAM_PROG_TESTS:%=$(SELFTESTS)/prog_tests/%.c))
+UP_HDRS := $(UP_GEN)/prog_tests/tests.h $(UP_LIBBPF)/libbpf.a \
+	$(UP_SKELS:%=$(UP_GEN)/%)
+
+# Static pattern rules: a header named only in an implicit rule would be
+# an intermediate file, and make would delete it after the build.
+$(filter-out %.test.o,$(UP_OBJS)): $(UP)/obj/%.o: $(SELFTESTS)/%.c $(UP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(UP_CFLAGS) -c $< -o $@
+
+$(filter %.test.o,$(UP_OBJS)): $(UP)/obj/%.test.o: $(SELFTESTS)/%.c $(UP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(UP_CFLAGS) -c $< -o $@
