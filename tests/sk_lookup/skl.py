@@ -175,7 +175,7 @@ class Server:
             pass
 
 
-def ask(proto, addr, port, timeout=5):
+def ask(proto, addr, port, timeout=20):
     fam = family(addr)
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     with socket.socket(fam, kind) as s:
