@@ -8,6 +8,7 @@
 #   skip DESC REASON              a case that could not run, and why
 #   check DESC CMD...             pass if CMD succeeds, fail with its output
 #   check_errno DESC ERRNO CMD... pass if CMD fails and says ERRNO
+#   check_eq DESC WANT GOT        pass if GOT is WANT
 #   ktap_end                      plan, totals, exit status
 #
 #   require_cmd CMD...            skip the whole test if a tool is missing
@@ -64,6 +65,14 @@ check() {
 		pass "$desc"
 	else
 		fail "$desc" "$out"
+	fi
+}
+
+check_eq() {
+	if [ "$3" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "got '$3', want '$2'"
 	fi
 }
 

@@ -19,6 +19,7 @@
 #ifndef _BPFEXT_COMPAT_H
 #define _BPFEXT_COMPAT_H
 
+#include <linux/ftrace.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 
@@ -78,5 +79,21 @@ struct bpfext_btf_member {
 
 int bpfext_btf_check(const char *name, const struct bpfext_btf_member *members,
 		     unsigned int n);
+
+/*
+ * modules/compat/redirect.c: calls of the built-in function @name go to
+ * @to, which has its prototype, when @want (given the caller's registers)
+ * says so or is NULL. A @to that can sleep runs with a module reference
+ * that its @want takes and it drops.
+ */
+struct bpfext_redirect {
+	const char *name;
+	void *to;
+	bool (*want)(struct pt_regs *regs);
+	struct ftrace_ops ops;
+};
+
+int bpfext_redirect_add(struct bpfext_redirect *r, unsigned int n);
+void bpfext_redirect_del(struct bpfext_redirect *r, unsigned int n);
 
 #endif /* _BPFEXT_COMPAT_H */

@@ -5,42 +5,34 @@
  * A netns' links run in attach order. Every change to them rebuilds the
  * netns' run array whole and publishes it under RCU, so a lookup sees
  * either the old set or the new one. A link holds no reference on its
- * netns: the netns' pre_exit detaches it (link->net = NULL) and the link
- * lives on, detached, until its last fd goes. All of this is serialised
- * by the kernel's netns_bpf_mutex, which also covers the built-in readers
- * of the run array (BPF_PROG_QUERY, netns teardown).
+ * netns: the kernel's netns pre_exit detaches it (link->net = NULL), and
+ * the link lives on, detached, until its last fd goes.
+ *
+ * The links sit on the kernel's own list, net->bpf.links[], laid out as
+ * the kernel's struct bpf_netns_link, because kernel code walks that list:
+ * netns teardown detaches every link on it, and where the built-in serves
+ * SK_LOOKUP too (a kernel without the base patch, links made before the
+ * module loaded) the built-in's links and ours make one run array, which
+ * whichever side changes it rebuilds from the list. All of this is
+ * serialised by the kernel's netns_bpf_mutex.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bpf-netns.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <net/net_namespace.h>
-#include <net/netns/generic.h>
 
 #include "sk_lookup.h"
 
-struct sk_lookup_link {
-	struct bpf_link link;
-	/* NULL once detached. Under netns_bpf_mutex. */
-	struct net *net;
-	/* In the netns' sk_lookup_net.links while attached. */
-	struct list_head node;
-	/* Frees the link and drops its module reference. */
-	struct rcu_head rcu;
-};
-
-struct sk_lookup_net {
-	struct list_head links;
-	unsigned int count;
-};
-
-static unsigned int sk_lookup_net_id __read_mostly;
-
-static struct sk_lookup_net *sk_lookup_net(struct net *net)
+static struct mutex *netns_mutex(void)
 {
-	return net_generic(net, sk_lookup_net_id);
+	return sk_lookup_kernel.netns_bpf_mutex;
+}
+
+static struct list_head *netns_links(struct net *net)
+{
+	return &net->bpf.links[NETNS_BPF_SK_LOOKUP];
 }
 
 static struct sk_lookup_link *to_sk_lookup_link(const struct bpf_link *link)
@@ -51,7 +43,7 @@ static struct sk_lookup_link *to_sk_lookup_link(const struct bpf_link *link)
 static struct bpf_prog_array *run_array(struct net *net)
 {
 	return rcu_dereference_protected(net->bpf.run_array[NETNS_BPF_SK_LOOKUP],
-					 lockdep_is_held(&netns_bpf_mutex));
+					 lockdep_is_held(netns_mutex()));
 }
 
 static void run_array_publish(struct net *net, struct bpf_prog_array *array)
@@ -59,31 +51,44 @@ static void run_array_publish(struct net *net, struct bpf_prog_array *array)
 	struct bpf_prog_array *old;
 
 	old = rcu_replace_pointer(net->bpf.run_array[NETNS_BPF_SK_LOOKUP],
-				  array, lockdep_is_held(&netns_bpf_mutex));
-	bpf_prog_array_free(old);
+				  array, lockdep_is_held(netns_mutex()));
+	sk_lookup_kernel.prog_array_free(old);
 }
 
-/* A run array of the netns' links, in attach order. */
-static struct bpf_prog_array *run_array_build(struct sk_lookup_net *skn)
+static unsigned int link_count(struct net *net)
+{
+	struct list_head *pos;
+	unsigned int n = 0;
+
+	list_for_each(pos, netns_links(net))
+		n++;
+	return n;
+}
+
+/*
+ * A run array of the netns' links, in attach order: the built-in's links
+ * are struct bpf_netns_link, ours start the same way.
+ */
+static struct bpf_prog_array *run_array_build(struct net *net)
 {
 	struct bpf_prog_array *array;
 	struct sk_lookup_link *pos;
 	unsigned int i = 0;
 
-	array = bpf_prog_array_alloc(skn->count, GFP_KERNEL);
+	array = sk_lookup_kernel.prog_array_alloc(link_count(net), GFP_KERNEL);
 	if (!array)
 		return NULL;
-	list_for_each_entry(pos, &skn->links, node)
+	list_for_each_entry(pos, netns_links(net), node)
 		array->items[i++].prog = pos->link.prog;
 	return array;
 }
 
-static int link_index(struct sk_lookup_net *skn, struct sk_lookup_link *link)
+static int link_index(struct net *net, struct sk_lookup_link *link)
 {
 	struct sk_lookup_link *pos;
 	int i = 0;
 
-	list_for_each_entry(pos, &skn->links, node) {
+	list_for_each_entry(pos, netns_links(net), node) {
 		if (pos == link)
 			return i;
 		i++;
@@ -94,20 +99,18 @@ static int link_index(struct sk_lookup_net *skn, struct sk_lookup_link *link)
 /* Under netns_bpf_mutex; @link is attached to @net. */
 static void link_detach_locked(struct net *net, struct sk_lookup_link *link)
 {
-	struct sk_lookup_net *skn = sk_lookup_net(net);
 	struct bpf_prog_array *old, *array;
-	int idx = link_index(skn, link);
+	int idx = link_index(net, link);
 
 	list_del(&link->node);
-	skn->count--;
 	link->net = NULL;
 	static_branch_dec(&bpf_sk_lookup_enabled);
 
-	if (!skn->count) {
+	if (list_empty(netns_links(net))) {
 		run_array_publish(net, NULL);
 		return;
 	}
-	array = run_array_build(skn);
+	array = run_array_build(net);
 	if (array) {
 		run_array_publish(net, array);
 		return;
@@ -115,21 +118,19 @@ static void link_detach_locked(struct net *net, struct sk_lookup_link *link)
 	/*
 	 * No memory for the smaller array: take the program out of the
 	 * current one in place, as in-tree (it then runs a dummy there).
-	 * Netns teardown may already have freed the array.
 	 */
 	old = run_array(net);
-	if (old)
-		WARN_ON(bpf_prog_array_delete_safe_at(old, idx));
+	WARN_ON(sk_lookup_kernel.prog_array_delete_safe_at(old, idx));
 }
 
 static void sk_lookup_link_release(struct bpf_link *link)
 {
 	struct sk_lookup_link *skl = to_sk_lookup_link(link);
 
-	mutex_lock(&netns_bpf_mutex);
+	mutex_lock(netns_mutex());
 	if (skl->net)
 		link_detach_locked(skl->net, skl);
-	mutex_unlock(&netns_bpf_mutex);
+	mutex_unlock(netns_mutex());
 }
 
 static int sk_lookup_link_detach(struct bpf_link *link)
@@ -161,7 +162,7 @@ static int sk_lookup_link_update_prog(struct bpf_link *link,
 	struct net *net;
 	int idx, err;
 
-	mutex_lock(&netns_bpf_mutex);
+	mutex_lock(netns_mutex());
 	err = -EPERM;
 	if (old_prog && old_prog != link->prog)
 		goto out;
@@ -174,14 +175,15 @@ static int sk_lookup_link_update_prog(struct bpf_link *link,
 	if (!net || !check_net(net))
 		goto out;
 
-	idx = link_index(sk_lookup_net(net), skl);
-	err = bpf_prog_array_update_at(run_array(net), idx, new_prog);
+	idx = link_index(net, skl);
+	err = sk_lookup_kernel.prog_array_update_at(run_array(net), idx,
+						    new_prog);
 	if (err)
 		goto out;
 	old_prog = xchg(&link->prog, new_prog);
 	bpf_prog_put(old_prog);
 out:
-	mutex_unlock(&netns_bpf_mutex);
+	mutex_unlock(netns_mutex());
 	return err;
 }
 
@@ -191,10 +193,10 @@ static int sk_lookup_link_fill_info(const struct bpf_link *link,
 	const struct sk_lookup_link *skl = to_sk_lookup_link(link);
 	unsigned int inum = 0;
 
-	mutex_lock(&netns_bpf_mutex);
+	mutex_lock(netns_mutex());
 	if (skl->net && check_net(skl->net))
 		inum = skl->net->ns.inum;
-	mutex_unlock(&netns_bpf_mutex);
+	mutex_unlock(netns_mutex());
 
 	info->netns.netns_ino = inum;
 	info->netns.attach_type = BPF_SK_LOOKUP;
@@ -222,21 +224,18 @@ static const struct bpf_link_ops sk_lookup_link_ops = {
 
 static int link_attach(struct net *net, struct sk_lookup_link *skl)
 {
-	struct sk_lookup_net *skn = sk_lookup_net(net);
 	struct bpf_prog_array *array;
 	int err = 0;
 
-	mutex_lock(&netns_bpf_mutex);
-	if (skn->count >= SK_LOOKUP_MAX_LINKS) {
+	mutex_lock(netns_mutex());
+	if (link_count(net) >= SK_LOOKUP_MAX_LINKS) {
 		err = -E2BIG;
 		goto out;
 	}
-	list_add_tail(&skl->node, &skn->links);
-	skn->count++;
-	array = run_array_build(skn);
+	list_add_tail(&skl->node, netns_links(net));
+	array = run_array_build(net);
 	if (!array) {
 		list_del(&skl->node);
-		skn->count--;
 		err = -ENOMEM;
 		goto out;
 	}
@@ -244,11 +243,11 @@ static int link_attach(struct net *net, struct sk_lookup_link *skl)
 	run_array_publish(net, array);
 	static_branch_inc(&bpf_sk_lookup_enabled);
 out:
-	mutex_unlock(&netns_bpf_mutex);
+	mutex_unlock(netns_mutex());
 	return err;
 }
 
-/* BPF_LINK_CREATE, called with the module pinned by the kernel's site. */
+/* BPF_LINK_CREATE, called with the module pinned by its caller. */
 int sk_lookup_link_create(const union bpf_attr *attr, struct bpf_prog *prog)
 {
 	struct bpf_link_primer primer;
@@ -270,76 +269,35 @@ int sk_lookup_link_create(const union bpf_attr *attr, struct bpf_prog *prog)
 		goto out_put_net;
 	/* Dropped when the link is freed (sk_lookup_link_free()). */
 	__module_get(THIS_MODULE);
-	bpf_link_init(&skl->link, BPF_LINK_TYPE_NETNS, &sk_lookup_link_ops,
-		      prog);
+	sk_lookup_kernel.link_init(&skl->link, BPF_LINK_TYPE_NETNS,
+				   &sk_lookup_link_ops, prog);
+	skl->type = BPF_SK_LOOKUP;
+	skl->netns_type = NETNS_BPF_SK_LOOKUP;
 
-	err = bpf_link_prime(&skl->link, &primer);
+	err = sk_lookup_kernel.link_prime(&skl->link, &primer);
 	if (err) {
 		kfree(skl);
-		/* The site's reference on us is still held: not our last. */
+		/* Our caller's reference on us is still held: not our last. */
 		module_put(THIS_MODULE);
 		goto out_put_net;
 	}
 
 	err = link_attach(net, skl);
 	if (err) {
-		bpf_link_cleanup(&primer);
+		sk_lookup_kernel.link_cleanup(&primer);
 		goto out_put_net;
 	}
 	put_net(net);
-	return bpf_link_settle(&primer);
+	return sk_lookup_kernel.link_settle(&primer);
 
 out_put_net:
 	put_net(net);
 	return err;
 }
 
-static int __net_init sk_lookup_net_init(struct net *net)
-{
-	struct sk_lookup_net *skn = sk_lookup_net(net);
-
-	INIT_LIST_HEAD(&skn->links);
-	skn->count = 0;
-	return 0;
-}
-
-/*
- * A netns going away detaches its links; they stay until their fds are
- * closed. The built-in pre_exit frees the run array too, whichever of
- * the two runs first.
- */
-static void __net_exit sk_lookup_net_pre_exit(struct net *net)
-{
-	struct sk_lookup_net *skn = sk_lookup_net(net);
-	struct sk_lookup_link *skl, *tmp;
-
-	mutex_lock(&netns_bpf_mutex);
-	run_array_publish(net, NULL);
-	list_for_each_entry_safe(skl, tmp, &skn->links, node) {
-		list_del(&skl->node);
-		skl->net = NULL;
-		static_branch_dec(&bpf_sk_lookup_enabled);
-	}
-	skn->count = 0;
-	mutex_unlock(&netns_bpf_mutex);
-}
-
-static struct pernet_operations sk_lookup_net_ops = {
-	.init		= sk_lookup_net_init,
-	.pre_exit	= sk_lookup_net_pre_exit,
-	.id		= &sk_lookup_net_id,
-	.size		= sizeof(struct sk_lookup_net),
-};
-
-int sk_lookup_links_init(void)
-{
-	return register_pernet_subsys(&sk_lookup_net_ops);
-}
-
-/* No link is left: each pins the module. */
+/* Context: process, module exit; no link is left (each pins the module). */
 void sk_lookup_links_exit(void)
 {
-	unregister_pernet_subsys(&sk_lookup_net_ops);
 	/* Wait for the last sk_lookup_link_free() to return. */
 	rcu_barrier();
 }

@@ -10,7 +10,6 @@
 #include <linux/filter.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/sock_diag.h>
 #include <linux/uaccess.h>
 #include <net/sock.h>
 
@@ -177,13 +176,13 @@ int sk_lookup_test_run(struct bpf_prog *prog, const union bpf_attr *kattr,
 	ctx_to_kern(&kern, ctx);
 
 	err = -ENOMEM;
-	array = bpf_prog_array_alloc(1, GFP_KERNEL);
+	array = sk_lookup_kernel.prog_array_alloc(1, GFP_KERNEL);
 	if (!array)
 		goto out;
 	array->items[0].prog = prog;
 	err = run_repeat(array, &kern, kattr->test.repeat ?: 1, &retval,
 			 &duration);
-	bpf_prog_array_free(array);
+	sk_lookup_kernel.prog_array_free(array);
 	if (err)
 		goto out;
 
@@ -193,7 +192,10 @@ int sk_lookup_test_run(struct bpf_prog *prog, const union bpf_attr *kattr,
 		err = -EOPNOTSUPP;
 		if (kern.selected_sk->sk_reuseport && !kern.no_reuseport)
 			goto out;
-		ctx->cookie = sock_gen_cookie(kern.selected_sk);
+		/* sock_gen_cookie(), which calls the unexported one. */
+		preempt_disable();
+		ctx->cookie = sk_lookup_kernel.sock_gen_cookie(kern.selected_sk);
+		preempt_enable();
 	}
 	err = results_to_user(kattr, uattr, ctx, retval, duration);
 out:

@@ -110,13 +110,26 @@ want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
 seg6local_status
 
 # sk_lookup: built in everywhere but on the hooks kernel, where the module
-# serves once loaded.
+# serves once loaded; where it is built in, the module takes it over.
 sk_lookup_status() {
 	local FAC=sk_lookup
 	if on_stock || on_takeover; then
+		[ -d /sys/module/sk_lookup ] && modprobe -r sk_lookup
 		snap
 		expect "$BPFEXT_KERNEL: SK_LOOKUP built in and served by it" \
 			'f["built_in"]=True' 'f["served_by"]=built-in'
+	fi
+	on_stock && return
+	if on_takeover; then
+		check "modprobe sk_lookup" modprobe sk_lookup
+		snap
+		expect "$BPFEXT_KERNEL: sk_lookup.ko takes SK_LOOKUP over" \
+			'f["built_in"]=True' 'f["loaded"]=True' "f[\"version\"]=$want" \
+			'f["served_by"]=module (taking over built-in)'
+		rmmod sk_lookup
+		snap
+		expect "$BPFEXT_KERNEL: after rmmod the built-in serves SK_LOOKUP again" \
+			'f["loaded"]=False' 'f["served_by"]=built-in'
 		return
 	fi
 	check "modprobe sk_lookup" modprobe sk_lookup

@@ -14,7 +14,6 @@
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
 require_cmd ip
-on_debian && skip_all "sk_lookup.ko does not take over Debian's built-in SK_LOOKUP yet"
 require_module sk_lookup
 runner=$BPFEXT_BPF/upstream/test_progs
 [ -x "$runner" ] || skip_all "no $runner (make bpf)"
@@ -61,5 +60,17 @@ elif [ "$ran" -eq 0 ]; then
 	fail "$desc" "of $subtests subtests, none passed"
 else
 	pass "$desc"
+fi
+
+# Each link of the module's pins it: none may outlive test_progs (they go
+# after an RCU grace period).
+if ! on_stock; then
+	refcnt=""
+	for i in $(seq 20); do
+		refcnt=$(cat /sys/module/sk_lookup/refcnt 2>/dev/null)
+		[ "$refcnt" = 0 ] && break
+		sleep 0.5
+	done
+	check_eq "no link of the module's outlives test_progs (refcnt)" 0 "$refcnt"
 fi
 ktap_end
