@@ -50,6 +50,7 @@ struct sk_lookup_link {
  * not: kernel.c finds those at load (kallsyms).
  */
 struct sk_lookup_kernel {
+	/* Serialises every change to a netns' links and run arrays. */
 	struct mutex *netns_bpf_mutex;
 	void (*link_init)(struct bpf_link *link, enum bpf_link_type type,
 			  const struct bpf_link_ops *ops,

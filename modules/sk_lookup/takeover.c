@@ -26,17 +26,18 @@
 
 #include "sk_lookup.h"
 
-#define SK_LOOKUP_LINK_MEMBER(m) \
-	{ #m, offsetof(struct sk_lookup_link, m), \
-	  sizeof_field(struct sk_lookup_link, m) }
-
 /* What the kernel reads of every link on net->bpf.links[]. */
 static const struct bpfext_btf_member sk_lookup_61_link_members[] = {
-	SK_LOOKUP_LINK_MEMBER(link),
-	SK_LOOKUP_LINK_MEMBER(type),
-	SK_LOOKUP_LINK_MEMBER(netns_type),
-	SK_LOOKUP_LINK_MEMBER(net),
-	SK_LOOKUP_LINK_MEMBER(node),
+	{ "link", offsetof(struct sk_lookup_link, link),
+	  sizeof_field(struct sk_lookup_link, link) },
+	{ "type", offsetof(struct sk_lookup_link, type),
+	  sizeof_field(struct sk_lookup_link, type) },
+	{ "netns_type", offsetof(struct sk_lookup_link, netns_type),
+	  sizeof_field(struct sk_lookup_link, netns_type) },
+	{ "net", offsetof(struct sk_lookup_link, net),
+	  sizeof_field(struct sk_lookup_link, net) },
+	{ "node", offsetof(struct sk_lookup_link, node),
+	  sizeof_field(struct sk_lookup_link, node) },
 };
 
 /*
