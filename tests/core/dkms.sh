@@ -21,7 +21,7 @@ mods=/lib/modules/$release
 src=/tmp/bpfext-src
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
 saved=$BPFEXT_TMP/saved
-ours="lwt_bpf seg6local_bpf"
+ours="lwt_bpf seg6local_bpf sk_lookup"
 
 # The harness's copies of our modules make way for what DKMS installs.
 set_aside() {
@@ -35,7 +35,7 @@ set_aside() {
 }
 
 cleanup() {
-	modprobe -r lwt_bpf seg6local_bpf 2>/dev/null
+	modprobe -r lwt_bpf seg6local_bpf sk_lookup 2>/dev/null
 	dkms remove -m bpfext -v "$version" --all >/dev/null 2>&1
 	rm -rf "$mods/extra/modules" "$src" /tmp/fake-kernel
 	if [ -d "$saved" ]; then
@@ -115,10 +115,11 @@ excluded() {
 		fail "dkms build for $rel ($3): exit 77" "exit $rc"
 	fi
 }
-ok_cfg="CONFIG_LWTUNNEL_BPF=y CONFIG_KPROBES=y CONFIG_KALLSYMS_ALL=y"
+ok_cfg="CONFIG_LWTUNNEL_BPF=y CONFIG_KPROBES=y CONFIG_KALLSYMS_ALL=y CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y"
 excluded 6.2.0-fake "$ok_cfg" "not 6.1"
-excluded 6.1.0-fake "CONFIG_KPROBES=y CONFIG_KALLSYMS_ALL=y" "no built-in LWT BPF"
-excluded 6.1.0-fake "CONFIG_LWTUNNEL_BPF=y CONFIG_KALLSYMS_ALL=y" "no kprobes"
+excluded 6.1.0-fake "${ok_cfg/CONFIG_LWTUNNEL_BPF=y/}" "no built-in LWT BPF"
+excluded 6.1.0-fake "${ok_cfg/CONFIG_KPROBES=y/}" "no kprobes"
+excluded 6.1.0-fake "${ok_cfg/CONFIG_DYNAMIC_FTRACE_WITH_ARGS=y/}" "no ftrace with arguments (sk_lookup's redirects)"
 excluded 6.1.0-fake "$ok_cfg CONFIG_X86_KERNEL_IBT=y" "IBT"
 
 [ "$slow" = 1 ] || ktap_end
