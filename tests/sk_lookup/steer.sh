@@ -40,7 +40,7 @@ done
 # Loading the programs is what first needs the module: the verifier asks
 # it about their context accesses. On Debian's kernel nothing loads it (the
 # built-in serves until then): modprobe is the takeover.
-if on_debian; then
+if on_takeover; then
 	require_module sk_lookup
 elif ! on_stock; then
 	modprobe -r sk_lookup 2>/dev/null
@@ -50,7 +50,7 @@ if ! bpftool prog loadall "$(obj sk_lookup/skl_steer)" "$PIN" pinmaps "${PIN}_ma
 	ktap_end
 fi
 pass "bpftool loads the SK_LOOKUP programs"
-if ! on_stock && ! on_debian; then
+if ! on_stock && ! on_takeover; then
 	check "loading them loaded sk_lookup.ko" test -d /sys/module/sk_lookup
 fi
 

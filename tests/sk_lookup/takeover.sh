@@ -12,7 +12,7 @@
 # shows in ftrace's enabled_functions: the module's redirects.
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
-on_debian || skip_all "needs Debian's kernel, whose SK_LOOKUP is built in (KERNEL=debian)"
+on_takeover || skip_all "needs a kernel whose SK_LOOKUP is built in, without the base patch (KERNEL=debian)"
 require_cmd ip bpftool python3 modprobe rmmod
 require_obj sk_lookup/skl_steer
 [ -d /sys/module/sk_lookup ] && modprobe -r sk_lookup
