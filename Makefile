@@ -14,6 +14,8 @@
 #   make check KAPPEND=...    with more kernel command line (lockdown=integrity)
 #   make bench                stock against hooks, and Debian's built-in against
 #                             lwt_bpf.ko taking it over: tables with ratios
+#   make bench-sk-lookup      SK_LOOKUP: in-tree (stock) against sk_lookup.ko
+#                             (hooks), TCP connections/s and UDP datagrams/s
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)
 #   make dkms-install         build and install with DKMS for the running kernel
@@ -41,7 +43,7 @@ GUEST_LOG ?= $(BUILD)/$(FLAVOUR)-guest.log
 KCC := $(shell command -v ccache >/dev/null && echo "ccache gcc" || echo gcc)
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-.PHONY: all deps kernel modules debian-modules stage bpf check demo bench shell \
+.PHONY: all deps kernel modules debian-modules stage bpf check demo bench bench-sk-lookup shell \
 	install clean distclean patch-check
 
 all: modules
@@ -131,6 +133,9 @@ demo: stage bpf
 
 bench: deps
 	@bench/run.sh
+
+bench-sk-lookup: deps
+	@bench/sk_lookup.sh
 
 shell: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t 86400 -- bash -i
