@@ -21,10 +21,16 @@ A=$(ns a)
 PIN=/sys/fs/bpf/sktk_$$
 SKL=$BPFEXT_TESTS/sk_lookup/skl.py
 TRACING=/sys/kernel/tracing
+# A trace instance of our own: other tests read the top-level buffer.
+INST=$TRACING/instances/sktk_$$
 
 cleanup() {
 	[ -n "${skl_pid:-}" ] && kill "$skl_pid" 2>/dev/null
 	rm -rf "$PIN" "${PIN}_maps" "${PIN}_mod"
+	if [ -d "$INST" ]; then
+		echo nop > "$INST/current_tracer"
+		rmdir "$INST"
+	fi
 	cleanup_netns
 }
 trap cleanup EXIT
@@ -93,9 +99,9 @@ expect "the built-in link steers on with the module loaded" \
 
 # Programs the module's verifier callbacks checked and rewrote. From here
 # to the sweeps, ftrace records each call of a function of the module's.
-echo '*:mod:sk_lookup' > $TRACING/set_ftrace_filter &&
-	echo function > $TRACING/current_tracer && echo > $TRACING/trace ||
-	fail "ftrace traces the module's functions"
+mkdir "$INST" && echo '*:mod:sk_lookup' > "$INST/set_ftrace_filter" &&
+	echo function > "$INST/current_tracer" && echo 1 > "$INST/tracing_on" ||
+	fail "a trace instance traces the module's functions"
 if bpftool prog loadall "$(obj sk_lookup/skl_steer)" "${PIN}_mod" \
 	map name skl_socks pinned "${PIN}_maps/skl_socks" \
 	map name skl_runs pinned "${PIN}_maps/skl_runs"; then
@@ -114,15 +120,18 @@ expect "the module's link steers 198.51.100.1 to proxy" \
 expect "and the built-in's still steers port 80 of the /24" \
 	"ok web=1" sweep tcp 192.0.2.9 -- 80
 # Stopped, not switched off: switching tracers empties the buffer.
-echo 0 > $TRACING/tracing_on
-called() { grep -qE " $1 <-" $TRACING/trace; }
+echo 0 > "$INST/tracing_on"
+called() {
+	grep -qE " $1 <-" "$INST/trace" ||
+		{ echo "not in the trace; it has $(grep -vc '^#' "$INST/trace") lines:"; \
+		  grep -v '^#' "$INST/trace" | head -n 5; false; }
+}
 check "the verifier called the module's is_valid_access" called sk_lookup_is_valid_access
 check "and its convert_ctx_access" called sk_lookup_convert_ctx_access
 check "BPF_LINK_CREATE went to the module" called sk_lookup_link_create_61
 check "the programs' bpf_sk_assign() went to the module" called sk_lookup_assign_61
-echo nop > $TRACING/current_tracer
-echo > $TRACING/set_ftrace_filter
-echo 1 > $TRACING/tracing_on
+echo nop > "$INST/current_tracer"
+rmdir "$INST"
 if rmmod sk_lookup 2>/dev/null; then
 	fail "rmmod is refused while the module's link exists"
 	ktap_end
