@@ -49,21 +49,14 @@ kernels=()
 takeover=0
 [[ $want != *" debian "* ]] || takeover=1
 
-log() { echo "bench: $*" >&2; }
+. "$top/bench/lib.sh"
 
 cd "$top"
 mkdir -p "$out"
 
 # Kernels are built only when missing: a benchmark must not silently
-# rebuild what it is asked to measure. One build at a time, and none while
-# another tree's build.sh runs: it may be about to replace a bzImage or
-# stage it, and two builds of one tree corrupt it.
-running=$(pgrep -f 'kernel/build\.sh' || true)
-if [ -n "$running" ]; then
-	log "a kernel build is running (pid $(echo "$running" | paste -sd' ')):" \
-		"benchmark after it has finished"
-	exit 1
-fi
+# rebuild what it is asked to measure. One build at a time.
+no_kernel_build
 for k in "${kernels[@]}"; do
 	kdir=build/$k
 	if [ ! -f "$kdir/arch/x86/boot/bzImage" ]; then
@@ -125,13 +118,13 @@ check_pair() {
 	# measured too.
 	config_lines() {
 		grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
-			grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|IPV6_SEG6_BPF|BPFEXT)[= ]' | sort
+			grep -vE '^(# )?CONFIG_(LWTUNNEL_BPF|IPV6_SEG6_BPF|BPF_SK_LOOKUP|BPFEXT)[= ]' | sort
 	}
 	skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
 	if [ -n "$skew" ]; then
 		n=$(sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u | wc -l)
 		log "build/stock/.config and build/hooks/.config differ in $n symbols" \
-			"besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPFEXT, e.g.:"
+			"besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPF_SK_LOOKUP/BPFEXT, e.g.:"
 		sed -E 's/^[<>] (# )?(CONFIG_[A-Za-z0-9_]+).*/\2/' <<<"$skew" | sort -u |
 			head -n8 | sed 's/^/    /' >&2
 		if [ "${BENCH_ALLOW_CONFIG_SKEW:-0}" != 1 ]; then
@@ -139,7 +132,7 @@ check_pair() {
 				"make stage KERNEL=...), or set BENCH_ALLOW_CONFIG_SKEW=1"
 			exit 1
 		fi
-		skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPFEXT"
+		skew_note="WARNING: kernel configs differ in $n symbols besides LWTUNNEL_BPF/IPV6_SEG6_BPF/BPF_SK_LOOKUP/BPFEXT"
 		log "$skew_note (BENCH_ALLOW_CONFIG_SKEW=1)"
 	fi
 }
@@ -161,7 +154,8 @@ fi
 
 # What the guest runs: the BPF objects and the packet generator.
 make -s -f tests/bpf.mk TOP="$top" SRC="$top/build/src" OUT="$top/build/bpf"
-if [ ! -x "$out/udpflood" ] || [ bench/udpflood.c -nt "$out/udpflood" ]; then
+if [ ! -x "$out/udpflood" ] || [ bench/udpflood.c -nt "$out/udpflood" ] ||
+   [ bench/util.h -nt "$out/udpflood" ]; then
 	gcc -O2 -Wall -Werror -o "$out/udpflood" bench/udpflood.c
 fi
 

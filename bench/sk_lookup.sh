@@ -46,19 +46,12 @@ shift $((OPTIND - 1))
 [ $# -eq 0 ] || { echo "usage: $0 [-r REPS] [-t CONNS] [-u DATAGRAMS] [-o IDS]" >&2; exit 2; }
 kernels=(stock hooks)
 
-log() { echo "bench: $*" >&2; }
+. "$top/bench/lib.sh"
 
 cd "$top"
 mkdir -p "$out"
 
-# None while a kernel/build.sh runs: it may be about to replace a
-# bzImage or a staged tree under the guest.
-running=$(pgrep -f 'kernel/build\.sh' || true)
-if [ -n "$running" ]; then
-	log "a kernel build is running (pid $(echo "$running" | paste -sd' ')):" \
-		"benchmark after it has finished"
-	exit 1
-fi
+no_kernel_build
 for k in "${kernels[@]}"; do
 	if [ ! -f "build/$k/arch/x86/boot/bzImage" ] || [ ! -d "build/$k/modroot/lib/modules" ]; then
 		log "no staged $k kernel in build/$k: kernel/build.sh $k; make stage KERNEL=$k"
@@ -97,7 +90,7 @@ make -s -f tests/bpf.mk TOP="$top" SRC="$top/build/src" OUT="$top/build/bpf" \
 	"$top/build/bpf/bench/bench_sk_lookup.bpf.o"
 for t in tcpconn udpsteer; do
 	if [ ! -x "$out/$t" ] || [ "bench/$t.c" -nt "$out/$t" ] ||
-	   [ bench/sk_lookup_attach.h -nt "$out/$t" ]; then
+	   [ bench/sk_lookup_attach.h -nt "$out/$t" ] || [ bench/util.h -nt "$out/$t" ]; then
 		gcc -O2 -Wall -Wextra -Werror -o "$out/$t" "bench/$t.c"
 	fi
 done

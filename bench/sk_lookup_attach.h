@@ -23,7 +23,6 @@
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util.h"
 
 /* The in-tree limit for SK_LOOKUP, and sk_lookup.ko's. */
 #define SKL_MAX_PROGS	64
@@ -40,37 +41,6 @@ struct skl_opts {
 	const char *progdir;
 	const char *map;
 };
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-/* A check of the run that did not hold: the run measured the wrong thing. */
-static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-static unsigned long num(const char *s, unsigned long min, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "bad number '%s' (%lu..%lu)\n", s, min, max);
-		exit(2);
-	}
-	return v;
-}
 
 /* A numeric IPv4 address and port. */
 static void addr4(struct sockaddr_in *sin, const char *ip, const char *port)
@@ -88,15 +58,6 @@ static int same4(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
 	return a->sin_addr.s_addr == b->sin_addr.s_addr &&
 	       a->sin_port == b->sin_port;
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		die("clock_gettime");
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int sys_bpf(int cmd, union bpf_attr *attr)

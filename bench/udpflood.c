@@ -37,33 +37,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 static const char usage[] =
 	"usage: udpflood send [-s SIZE] [-b BATCH] [-w WARMUP] ADDR PORT COUNT\n"
 	"       udpflood sink ADDR PORT\n";
 
 #define MAX_BATCH	1024
 #define MAX_SIZE	1472	/* one Ethernet frame */
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static unsigned long num(const char *s, unsigned long min, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "udpflood: bad number '%s' (%lu..%lu)\n",
-			s, min, max);
-		exit(2);
-	}
-	return v;
-}
 
 /*
  * A numeric IPv4 or IPv6 address and port; returns the length of the
@@ -93,15 +74,6 @@ static socklen_t addr(struct sockaddr_storage *ss, const char *ip,
 	len = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	return len;
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		die("clock_gettime");
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /* Sends n datagrams, batch at a time. */

@@ -11,6 +11,7 @@
 # programs (tests/sk_lookup/progs/skl_steer.bpf.c) and reads their run
 # counters.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/skl.sh"
 ktap_begin
 require_cmd ip bpftool python3
 require_obj sk_lookup/skl_steer
@@ -18,7 +19,6 @@ require_obj sk_lookup/skl_steer
 A=$(ns a)
 B=$(ns b)
 PIN=/sys/fs/bpf/skl_$$
-SKL=$BPFEXT_TESTS/sk_lookup/skl.py
 
 cleanup() {
 	[ -n "${skl_pid:-}" ] && kill "$skl_pid" 2>/dev/null
@@ -54,43 +54,11 @@ if ! on_stock && ! on_takeover; then
 	check "loading them loaded sk_lookup.ko" test -d /sys/module/sk_lookup
 fi
 
-# The controller, as a coprocess: "ctl CMD..." sends one command and
-# reads its answer into $reply.
-coproc SKL { exec python3 "$SKL" 2>&1; }
-skl_pid=$SKL_PID
-ctl() {
-	echo "$*" >&"${SKL[1]}"
-	read -r -t 120 reply <&"${SKL[0]}" || reply="helper: no answer"
-}
-# expect DESC WANT CMD...: the command's answer is WANT.
-expect() {
-	local desc=$1 want=$2
-	shift 2
-	ctl "$@"
-	if [ "$reply" = "$want" ]; then
-		pass "$desc"
-	else
-		fail "$desc" "$*: got '$reply', want '$want'"
-	fi
-}
+# The controller holds the links and sockets (tests/sk_lookup/skl.sh).
+skl_start
 runs() {
 	bpftool -j map lookup pinned "${PIN}_maps/skl_runs" key "$1" 0 0 0 |
 		python3 -c 'import json,sys; v=json.load(sys.stdin)["value"]; print(int.from_bytes(bytes(int(b,0) for b in v),"little") if isinstance(v,list) else v)'
-}
-
-# setup DESC CMD...: every command must answer "ok"; one case for all.
-setup_err=""
-setup() {
-	ctl "$@"
-	[ "$reply" = ok ] || setup_err="$setup_err; $*: $reply"
-}
-setup_done() {
-	if [ -z "$setup_err" ]; then
-		pass "$1"
-	else
-		fail "$1" "${setup_err#; }"
-	fi
-	setup_err=""
 }
 
 for p in web web_b proxy pass drop; do
@@ -258,9 +226,7 @@ else
 fi
 ctl close lweb
 ctl close lproxy
-echo exit >&"${SKL[1]}"
-wait "$skl_pid"
-skl_pid=""
+skl_stop
 rm -rf "$PIN" "${PIN}_maps"
 ok=0
 for i in $(seq 20); do

@@ -11,6 +11,7 @@
 # its links pins it, the built-in's do not. Which side serves the rest
 # shows in ftrace's enabled_functions: the module's redirects.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/skl.sh"
 ktap_begin
 on_takeover || skip_all "needs a kernel whose SK_LOOKUP is built in, without the base patch (KERNEL=debian)"
 require_cmd ip bpftool python3 modprobe rmmod
@@ -19,7 +20,6 @@ require_obj sk_lookup/skl_steer
 
 A=$(ns a)
 PIN=/sys/fs/bpf/sktk_$$
-SKL=$BPFEXT_TESTS/sk_lookup/skl.py
 TRACING=/sys/kernel/tracing
 # A trace instance of our own: other tests read the top-level buffer.
 INST=$TRACING/instances/sktk_$$
@@ -49,23 +49,7 @@ redirects() {
 }
 refcnt() { cat /sys/module/sk_lookup/refcnt; }
 
-coproc SKL { exec python3 "$SKL" 2>&1; }
-skl_pid=$SKL_PID
-ctl() {
-	echo "$*" >&"${SKL[1]}"
-	read -r -t 120 reply <&"${SKL[0]}" || reply="helper: no answer"
-}
-expect() {
-	local desc=$1 want=$2
-	shift 2
-	ctl "$@"
-	check_eq "$desc" "$want" "$reply"
-}
-setup_err=""
-setup() {
-	ctl "$@"
-	[ "$reply" = ok ] || setup_err="$setup_err; $*: $reply"
-}
+skl_start
 
 # The built-in alone: its verifier, its link.
 if bpftool prog loadall "$(obj sk_lookup/skl_steer)" "$PIN" pinmaps "${PIN}_maps"; then
@@ -84,7 +68,7 @@ setup listen web tcp :: 8080
 setup listen proxy tcp 0.0.0.0 3128
 setup put socks 0 web
 setup put socks 3 proxy
-check_eq "the controller holds programs, map, netns and two listeners" "" "$setup_err"
+setup_done "the controller holds programs, map, netns and two listeners"
 
 expect "before modprobe: a built-in link" ok attach lweb web a
 expect "the built-in link steers the /24's port 80 to web" \
@@ -111,7 +95,7 @@ else
 fi
 setup prog mproxy "${PIN}_mod/proxy"
 setup prog mweb "${PIN}_mod/web"
-check_eq "the controller opened them" "" "$setup_err"
+setup_done "the controller opened them"
 expect "a link made now" ok attach lproxy mproxy a
 check_eq "the new link is the module's: it pins it" 1 "$(refcnt)"
 expect "BPF_PROG_QUERY: both links, one run array" "ok 2" query-count a
@@ -166,7 +150,5 @@ check "the module said it handed SK_LOOKUP back" \
 expect "after rmmod the built-in makes links again" ok attach lweb2 web a
 expect "and its link steers" "ok web=1" sweep tcp 192.0.2.4 -- 80
 ctl close lweb2
-echo exit >&"${SKL[1]}"
-wait "$skl_pid"
-skl_pid=""
+skl_stop
 ktap_end
