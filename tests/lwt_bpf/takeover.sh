@@ -146,11 +146,15 @@ check "built-in: route made before modprobe" add 10.79.1.2/32 count
 add 10.79.1.5/32 count
 add 10.79.1.6/32 count
 forwards 10.79.1.2 "built-in: route forwards, the program counts"
-if "$STATS" >/dev/null 2>&1; then
-	fail "no counters without the module"
-else
-	pass "no counters without the module"
-fi
+# seg6local_bpf.ko may be loaded (an earlier test in this guest): its
+# family answers, so count what the dump lists of encap bpf routes.
+n=$("$STATS" -j 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(sum("hooks" in r for r in json.load(sys.stdin)))
+except ValueError:
+    print(0)')
+check_eq "no counters without the module" 0 "$n"
 
 # Taking over.
 check "modprobe lwt_bpf" modprobe lwt_bpf
