@@ -20,7 +20,13 @@ OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
 	$(wildcard $(TOP)/tests/*/progs/*.bpf.c))
 OURS := $(subst /progs/,/,$(OURS))
 
-UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local test_sk_lookup
+# sockmap: prog_tests/sockmap_{basic,listen,ktls}.c's skeletons, and
+# test_sockmap's two objects.
+UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local test_sk_lookup \
+	test_skmsg_load_helpers test_sockmap_update test_sockmap_invalid_update \
+	test_sockmap_skb_verdict_attach test_sockmap_progs_query \
+	bpf_iter_sockmap test_sockmap_listen \
+	test_sockmap_kern test_sockhash_kern
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\
@@ -33,16 +39,51 @@ SAMPLES_USER := $(patsubst $(TOP)/samples/%.c,$(OUT)/samples/%,\
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
-all: $(OURS) $(UPSTREAM) $(OUT)/upstream/test_progs $(BENCH) \
+all: $(OURS) $(UPSTREAM) $(OUT)/upstream/test_progs \
+	$(OUT)/upstream/test_sockmap $(BENCH) \
 	$(SAMPLES_BPF) $(SAMPLES_USER)
 
 include $(TOP)/tests/upstream.mk
 
 # Upstream builds its programs without -Wall, and some do not compile
-# with it (test_sk_lookup.c's unused variables).
-$(OUT)/upstream/%.bpf.o: $(SRC)/tools/testing/selftests/bpf/progs/%.c
+# with it (test_sk_lookup.c's unused variables). Its include directory
+# (here $(UP_GEN)) has vmlinux.h.
+$(OUT)/upstream/%.bpf.o: $(SELFTESTS)/progs/%.c $(wildcard $(SELFTESTS)/progs/*.h)
 	@mkdir -p $(@D)
-	$(CLANG) $(filter-out -Wall,$(BPF_CFLAGS)) -c $< -o $@
+	$(CLANG) $(filter-out -Wall,$(BPF_CFLAGS)) -I$(UP_GEN) -c $< -o $@
+
+# vmlinux.h, made as upstream's Makefile makes it (bpftool btf dump ...
+# format c), from the BTF of a 6.1 kernel that has every facility built
+# in (the types of some, such as sock_map.c's struct bpf_iter__sockmap,
+# are defined only there): Debian's packaged kernel, the same 6.1 source
+# as $(SRC), its vmlinuz unpacked by that source's scripts/extract-vmlinux
+# (.BTF survives, symbols do not); else the stock kernel's vmlinux, else
+# the hooks kernel's (which configures those facilities out as our
+# modules take them over). The programs reach kernel structures through
+# CO-RE (vmlinux.h marks every struct preserve_access_index), so one
+# vmlinux.h serves every kernel here. Rewritten only when its text
+# changes: a kernel rebuilt with the same types rebuilds no program.
+VMLINUX_BTF ?= $(firstword $(wildcard $(TOP)/build/debian/image/boot/vmlinuz-*) \
+	$(wildcard $(TOP)/build/stock/vmlinux $(TOP)/build/hooks/vmlinux))
+UP_VMLINUX_PROGS := $(shell grep -lE '^\#include "(vmlinux|bpf_iter)\.h"' \
+	$(UPSTREAM_PROGS:%=$(SELFTESTS)/progs/%.c))
+$(UP_VMLINUX_PROGS:$(SELFTESTS)/progs/%.c=$(OUT)/upstream/%.bpf.o): $(UP_GEN)/vmlinux.h
+
+$(UP_GEN)/vmlinux.h: $(UP)/obj/vmlinux.h.stamp ;
+$(UP)/obj/vmlinux.h.stamp: $(VMLINUX_BTF)
+	@[ -n "$<" ] || { echo "no vmlinux for vmlinux.h: build a kernel" \
+		"(make kernel) or set VMLINUX_BTF" >&2; exit 1; }
+	@mkdir -p $(@D) $(UP_GEN)
+	case $(notdir $<) in \
+	vmlinuz*) $(SRC)/scripts/extract-vmlinux $< > $(@D)/vmlinux.btf ;; \
+	*) ln -sf $< $(@D)/vmlinux.btf ;; \
+	esac
+	$(BPFTOOL) btf dump file $(@D)/vmlinux.btf format c > $(@D)/vmlinux.h
+	rm -f $(@D)/vmlinux.btf
+	if cmp -s $(@D)/vmlinux.h $(UP_GEN)/vmlinux.h; then \
+		rm $(@D)/vmlinux.h; \
+	else mv $(@D)/vmlinux.h $(UP_GEN)/vmlinux.h; fi
+	touch $@
 
 $(BENCH): $(OUT)/bench/%.bpf.o: $(TOP)/bench/progs/%.bpf.c $(wildcard $(TOP)/bench/progs/*.h)
 	@mkdir -p $(@D)

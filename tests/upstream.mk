@@ -6,10 +6,17 @@
 # order, the in-tree libbpf linked statically), but out of tree:
 #
 #   $(UP)/test_progs                 the runner (tests/<group>/upstream_*.sh)
+#   $(UP)/test_sockmap               upstream's test_sockmap, which loads
+#                                    test_sockmap_kern.bpf.o and
+#                                    test_sockhash_kern.bpf.o from its cwd,
+#                                    so they sit beside it, as upstream's
+#                                    output directory has them
 #   $(UP)/libbpf/libbpf.a            the in-tree 6.1 libbpf, headers in
 #                                    $(UP)/libbpf/include/bpf
 #   $(UP)/gen/prog_tests/tests.h     DEFINE_TEST() of each prog_test here
 #   $(UP)/gen/<prog>.skel.h          skeletons of $(UP)/<prog>.bpf.o
+#   $(UP)/gen/vmlinux.h              the kernel's types, for the programs
+#                                    that include it (tests/bpf.mk)
 #
 # Included by tests/bpf.mk, which builds $(UP)/<prog>.bpf.o: each
 # prog_test's BPF programs must be in its UPSTREAM_PROGS.
@@ -18,7 +25,9 @@
 # is missing and skips only the tests that use it), resolve_btfids on the
 # binary (only for tests that read .BTF_ids) and the other helpers
 # (trace_helpers.c and so on: only what these tests link against).
-UPSTREAM_PROG_TESTS := sk_lookup
+# test_maps is not built: 6.1's takes no arguments and always runs every
+# map test, so its test_sockmap() cannot be run alone.
+UPSTREAM_PROG_TESTS := sk_lookup sockmap_basic sockmap_listen sockmap_ktls
 
 SELFTESTS := $(SRC)/tools/testing/selftests/bpf
 UP := $(OUT)/upstream
@@ -45,6 +54,11 @@ UP_LDLIBS := -lelf -lz -lrt -lpthread
 $(UP)/test_progs: $(UP_OBJS) $(UP_LIBBPF)/libbpf.a
 	$(CC) $(UP_CFLAGS) $^ $(UP_LDLIBS) -o $@
 
+# As upstream's "$(OUTPUT)/%: %.c" with test_sockmap's helpers.
+$(UP)/test_sockmap: $(SELFTESTS)/test_sockmap.c $(UP)/obj/cgroup_helpers.o \
+		$(UP)/obj/testing_helpers.o $(UP_LIBBPF)/libbpf.a
+	$(CC) $(UP_CFLAGS) $^ $(UP_LDLIBS) -o $@
+
 # The in-tree libbpf, built and installed out of tree: OUTPUT and DESTDIR
 # take everything it writes (nothing goes into $(SRC)). Only the static
 # library: the shared one and its ABI check are not needed.
@@ -55,12 +69,14 @@ $(UP_LIBBPF)/libbpf.a: $(wildcard $(SRC)/tools/lib/bpf/*.[ch] \
 		EXTRA_CFLAGS='-g -O0' DESTDIR=$(UP_LIBBPF) prefix= \
 		$(UP_LIBBPF)/libbpf.a install_headers
 
-# As upstream's rule, over the prog_tests built here only.
-$(UP_GEN)/prog_tests/tests.h: $(UPSTREAM_PROG_TESTS:%=$(SELFTESTS)/prog_tests/%.c)
+# As upstream's rule, over the prog_tests built here only; made again
+# when this file (the list) changes.
+$(UP_GEN)/prog_tests/tests.h: $(UPSTREAM_PROG_TESTS:%=$(SELFTESTS)/prog_tests/%.c) \
+		$(TOP)/tests/upstream.mk
 	@mkdir -p $(@D)
 	(echo '/* Generated header, do not edit */'; \
 	 sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/DEFINE_TEST(\2)/p' \
-		$^ | sort) > $@
+		$(filter %.c,$^) | sort) > $@
 
 # As upstream: the skeleton of the object after a pass of bpftool's static
 # linker (upstream links thrice to test the linker itself).
