@@ -17,7 +17,7 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # About what a guest should take: long enough that booting it (10-30 s)
 # is small beside it, short enough that two slots finish close together.
-TARGET = 360
+TARGET = 240
 UNKNOWN = 120
 HOST_SIDE = {"qemu", "harness", "tools", "include", "modules"}
 

@@ -21,7 +21,7 @@ mods=/lib/modules/$release
 src=/tmp/bpfext-src
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$BPFEXT_TOP/dkms.conf")
 saved=$BPFEXT_TMP/saved
-ours="lwt_bpf seg6local_bpf sk_lookup"
+ours="lwt_bpf seg6local_bpf sk_lookup sockmap"
 
 # The harness's copies of our modules make way for what DKMS installs.
 set_aside() {
@@ -35,7 +35,7 @@ set_aside() {
 }
 
 cleanup() {
-	modprobe -r lwt_bpf seg6local_bpf sk_lookup 2>/dev/null
+	modprobe -r lwt_bpf seg6local_bpf sk_lookup sockmap 2>/dev/null
 	dkms remove -m bpfext -v "$version" --all >/dev/null 2>&1
 	rm -rf "$mods/extra/modules" "$src" /tmp/fake-kernel
 	if [ -d "$saved" ]; then

@@ -3,7 +3,8 @@
 # The sk_lookup tests' side of tests/sk_lookup/skl.py, sourced after
 # tests/lib.sh (not executable: not a test of its own).
 #
-#   skl_start               the controller, as a coprocess ($skl_pid)
+#   skl_start [SCRIPT]      the controller (skl.py, or another that speaks
+#                           the same line protocol), as a coprocess ($skl_pid)
 #   skl_stop                tell it to exit and wait for it
 #   ctl CMD...              send one command, its answer in $reply
 #   expect DESC WANT CMD... a case: the command's answer is WANT
@@ -12,7 +13,9 @@
 #   setup_done DESC         ... and become one case for all of them
 
 skl_start() {
-	coproc SKL { exec python3 "$BPFEXT_TESTS/sk_lookup/skl.py" 2>&1; }
+	local script=${1:-$BPFEXT_TESTS/sk_lookup/skl.py}
+
+	coproc SKL { exec python3 "$script" 2>&1; }
 	skl_pid=$SKL_PID
 }
 
