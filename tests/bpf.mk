@@ -10,6 +10,7 @@
 #   $(OUT)/bench/<name>.bpf.o     from bench/progs/<name>.bpf.c (bench/run.sh)
 #   $(OUT)/samples/<s>/<name>.bpf.o  from samples/<s>/<name>.bpf.c
 #   $(OUT)/samples/<s>/<name>     a sample's user tool, from samples/<s>/<name>.c
+#   $(OUT)/<group>/<name>         a test's user tool, from tests/<group>/<name>.c
 CLANG ?= clang
 ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
@@ -36,12 +37,14 @@ SAMPLES_BPF := $(patsubst $(TOP)/samples/%.bpf.c,$(OUT)/samples/%.bpf.o,\
 	$(wildcard $(TOP)/samples/*/*.bpf.c))
 SAMPLES_USER := $(patsubst $(TOP)/samples/%.c,$(OUT)/samples/%,\
 	$(filter-out %.bpf.c,$(wildcard $(TOP)/samples/*/*.c)))
+TESTS_USER := $(patsubst $(TOP)/tests/%.c,$(OUT)/%,\
+	$(wildcard $(TOP)/tests/*/*.c))
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
 all: $(OURS) $(UPSTREAM) $(OUT)/upstream/test_progs \
 	$(OUT)/upstream/test_sockmap $(BENCH) \
-	$(SAMPLES_BPF) $(SAMPLES_USER)
+	$(SAMPLES_BPF) $(SAMPLES_USER) $(TESTS_USER)
 
 include $(TOP)/tests/upstream.mk
 
@@ -96,6 +99,10 @@ $(SAMPLES_BPF): $(OUT)/samples/%.bpf.o: $(TOP)/samples/%.bpf.c
 $(SAMPLES_USER): $(OUT)/samples/%: $(TOP)/samples/%.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(LIBBPF_LIBS)
+
+$(TESTS_USER): $(OUT)/%: $(TOP)/tests/%.c $(TOP)/bench/util.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -pthread -o $@ $< $(LIBBPF_LIBS)
 
 .SECONDEXPANSION:
 $(OURS): $(OUT)/%.bpf.o: $$(TOP)/tests/$$(subst /,/progs/,$$*).bpf.c $(wildcard $(TOP)/tests/include/*.h $(TOP)/tests/*/progs/*.h)

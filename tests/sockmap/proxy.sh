@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An in-kernel redirect proxy, every byte checked end to end
+# (tests/sockmap/smk_proxy.c): a stream sent on c1 reaches s1, whose
+# verdict sends it out of c2 to s2.
+#
+#   c1 ---> s1 (key 0) --bpf_sk_redirect_map(1)--> c2 (key 1) ---> s2
+#
+# 1 GiB through a SOCKMAP, and through a SOCKHASH with a stream parser;
+# then while the stream flows: s1 taken out of the map, the map freed,
+# the sender closing, the sender resetting, the final receiver resetting
+# (what each must do: smk_proxy.c). 10000 sockets in a SOCKHASH.
+# Runs on every kernel: the in-tree sockmap (hooks, stock) is the
+# control for the module (debian).
+. "$(dirname "$0")/../lib.sh"
+ktap_begin
+require_obj sockmap/smk_redirect
+tool=$BPFEXT_BPF/sockmap/smk_proxy
+[ -x "$tool" ] || skip_all "no $tool (make bpf)"
+on_takeover && require_module sockmap
+
+OBJ=$(obj sockmap/smk_redirect)
+MiB=$((1 << 20))
+
+# proxy DESC ARGS...: one run of the tool; its figures go to the log.
+proxy() {
+	local desc=$1 out
+	shift
+	if out=$("$tool" -o "$OBJ" "$@" 2>&1); then
+		pass "$desc"
+		echo "# $out"
+	else
+		fail "$desc" "$out"
+	fi
+}
+
+proxy "1 GiB through a SOCKMAP's verdict, every byte in order" \
+	-b $((1024 * MiB))
+proxy "64 MiB through a SOCKHASH with a stream parser and a verdict" \
+	-b $((64 * MiB)) -H -P
+proxy "s1 leaves the SOCKMAP mid-stream: the rest reaches s1, nothing lost" \
+	-b $((64 * MiB)) -e delete@$((16 * MiB))
+proxy "s1 leaves the SOCKHASH mid-stream: the rest reaches s1, nothing lost" \
+	-b $((64 * MiB)) -e delete@$((16 * MiB)) -H -P
+proxy "the sender closes mid-stream: all it sent arrives, s1 stays until closed" \
+	-b $((64 * MiB)) -e close@$((16 * MiB))
+proxy "the sender resets mid-stream: a prefix arrives, s1 stays until closed" \
+	-b $((64 * MiB)) -e reset@$((16 * MiB))
+proxy "the final receiver resets mid-stream: the sender goes on, c2 stays until closed" \
+	-b $((64 * MiB)) -e rcvreset@$((16 * MiB))
+proxy "s1's map is freed mid-stream: what is left arrives in order, the rest at s1" \
+	-b $((64 * MiB)) -e mapfree@$((16 * MiB))
+proxy "10000 sockets in a SOCKHASH: lookup, iteration, E2BIG, delete, close" \
+	-s 10000
+
+ktap_end
