@@ -16,6 +16,8 @@
 #                             lwt_bpf.ko taking it over: tables with ratios
 #   make bench-sk-lookup      SK_LOOKUP: in-tree (stock) against sk_lookup.ko
 #                             (hooks), TCP connections/s and UDP datagrams/s
+#   make bench-sockmap        sockmap on Debian's kernel: built-in against
+#                             sockmap.ko, and user-space epoll/splice proxies
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)
 #   make dkms-install         build and install with DKMS for the running kernel
@@ -43,7 +45,7 @@ GUEST_LOG ?= $(BUILD)/$(FLAVOUR)-guest.log
 KCC := $(shell command -v ccache >/dev/null && echo "ccache gcc" || echo gcc)
 KRELEASE = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-.PHONY: all deps kernel modules debian-modules stage bpf check demo bench bench-sk-lookup shell \
+.PHONY: all deps kernel modules debian-modules stage bpf check demo bench bench-sk-lookup bench-sockmap shell \
 	install clean distclean patch-check
 
 all: modules
@@ -136,6 +138,9 @@ bench: deps
 
 bench-sk-lookup: deps
 	@bench/sk_lookup.sh
+
+bench-sockmap: deps
+	@bench/sockmap.sh
 
 shell: stage bpf
 	@tests/qemu/run.sh -k $(KDIR) -m $(MODROOT) -t 86400 -- bash -i
