@@ -25,13 +25,32 @@ fi
 work=$(mktemp -d)
 ln -s "$(obj upstream/test_lwt_seg6local)" "$work/test_lwt_seg6local.bpf.o"
 cd "$work" || exit 1
-bash "$script" > "$work/log" 2>&1
-rc=$?
-sed 's/^/# /' "$work/log"
-if [ "$rc" -eq 0 ] && grep -q '\[PASS\]' "$work/log"; then
-	pass "test_lwt_seg6local.sh: the datagram crossed all three End.BPF nodes"
+# attempt N: one run of the script; its log shown, 0 if it passed.
+attempt() {
+	local rc
+	bash "$script" > "$work/log$1" 2>&1
+	rc=$?
+	sed 's/^/# /' "$work/log$1"
+	[ "$rc" -eq 0 ] && grep -q '\[PASS\]' "$work/log$1" && return 0
+	echo "# attempt $1: exit $rc"
+	return 1
+}
+# The script starts its listener (nc -l, in the background) and sends at
+# once, so under a slow guest the datagram can reach a port nothing is
+# bound to yet. A second run is the whole script again; the case passes
+# on it only said so, and fails if both runs do.
+desc="test_lwt_seg6local.sh: the datagram crossed all three End.BPF nodes"
+if attempt 1; then
+	pass "$desc"
 else
-	fail "test_lwt_seg6local.sh: the datagram crossed all three End.BPF nodes" "exit $rc"
+	if ! on_stock && ! on_takeover; then
+		rmmod seg6local_bpf 2>/dev/null
+	fi
+	if attempt 2; then
+		pass "$desc (on the second run: the first failed, log above)"
+	else
+		fail "$desc" "both runs failed"
+	fi
 fi
 if ! on_stock && ! on_takeover; then
 	if grep -q '^seg6local_bpf ' /proc/modules; then
