@@ -70,6 +70,21 @@ unsigned long bpfext_symbol_size(unsigned long addr);
 bool bpfext_symbol_is(const void *addr, const char *name);
 int bpfext_skb_do_redirect(struct sk_buff *skb);
 
+/*
+ * A module's table of kernel functions it finds by name: each entry is a
+ * symbol and where in the module's struct of pointers its address goes.
+ */
+struct bpfext_symbol_slot {
+	const char *name;
+	size_t offset;
+};
+
+#define BPFEXT_SYMBOL_SLOT(type, member, symbol) \
+	{ #symbol, offsetof(type, member) }
+
+int bpfext_symbols_fill(void *table, const struct bpfext_symbol_slot *slots,
+			unsigned int n);
+
 /* modules/compat/btf.c: where a module expects a member of a struct. */
 struct bpfext_btf_member {
 	const char *name;

@@ -58,6 +58,32 @@ unsigned long bpfext_symbol(const char *name)
 }
 
 /**
+ * bpfext_symbols_fill - fill a module's table of kernel functions
+ * @table: the module's struct of pointers
+ * @slots: each symbol and the offset of its pointer in @table
+ * @n: how many
+ *
+ * Context: process, module init, after bpfext_kernel_init().
+ * Return: 0, or -ENOENT (logged) if the kernel lacks one of them.
+ */
+int bpfext_symbols_fill(void *table, const struct bpfext_symbol_slot *slots,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned long addr = bpfext_symbol(slots[i].name);
+
+		if (!addr) {
+			pr_err("kernel symbol %s not found\n", slots[i].name);
+			return -ENOENT;
+		}
+		*(unsigned long *)((char *)table + slots[i].offset) = addr;
+	}
+	return 0;
+}
+
+/**
  * bpfext_symbol_is - whether @addr is the start of the symbol @name
  * @addr: a function pointer found in a built-in table
  * @name: the function it should be

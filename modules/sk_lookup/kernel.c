@@ -36,12 +36,9 @@ int sk_lookup_kernel_init(void)
 struct sk_lookup_kernel sk_lookup_kernel __ro_after_init;
 
 #define SK_LOOKUP_SYMBOL(member, symbol) \
-	{ #symbol, offsetof(struct sk_lookup_kernel, member) }
+	BPFEXT_SYMBOL_SLOT(struct sk_lookup_kernel, member, symbol)
 
-static const struct {
-	const char *name;
-	size_t offset;
-} sk_lookup_symbols[] = {
+static const struct bpfext_symbol_slot sk_lookup_symbols[] = {
 	SK_LOOKUP_SYMBOL(netns_bpf_mutex, netns_bpf_mutex),
 	SK_LOOKUP_SYMBOL(link_init, bpf_link_init),
 	SK_LOOKUP_SYMBOL(link_prime, bpf_link_prime),
@@ -57,24 +54,13 @@ static const struct {
 /* Context: process, module init. */
 int sk_lookup_kernel_init(void)
 {
-	unsigned long addr;
-	unsigned int i;
 	int err;
 
 	err = bpfext_kernel_init();
 	if (err)
 		return err;
-	for (i = 0; i < ARRAY_SIZE(sk_lookup_symbols); i++) {
-		addr = bpfext_symbol(sk_lookup_symbols[i].name);
-		if (!addr) {
-			pr_err("kernel symbol %s not found\n",
-			       sk_lookup_symbols[i].name);
-			return -ENOENT;
-		}
-		*(unsigned long *)((char *)&sk_lookup_kernel +
-				   sk_lookup_symbols[i].offset) = addr;
-	}
-	return 0;
+	return bpfext_symbols_fill(&sk_lookup_kernel, sk_lookup_symbols,
+				   ARRAY_SIZE(sk_lookup_symbols));
 }
 
 #endif

@@ -47,12 +47,9 @@ struct sockmap_kernel sockmap_kernel __ro_after_init = {
 };
 
 #define SOCKMAP_SYMBOL(member, symbol) \
-	{ #symbol, offsetof(struct sockmap_kernel, member) }
+	BPFEXT_SYMBOL_SLOT(struct sockmap_kernel, member, symbol)
 
-static const struct {
-	const char *name;
-	size_t offset;
-} sockmap_symbols[] = {
+static const struct bpfext_symbol_slot sockmap_symbols[] = {
 	SOCKMAP_SYMBOL(bpf_map_get, __bpf_map_get),
 	SOCKMAP_SYMBOL(bpf_prog_get, bpf_prog_get),
 	SOCKMAP_SYMBOL(map_area_alloc, bpf_map_area_alloc),
@@ -74,24 +71,13 @@ static const struct {
 /* Context: process, module init. */
 int sockmap_kernel_init(void)
 {
-	unsigned long addr;
-	unsigned int i;
 	int err;
 
 	err = bpfext_kernel_init();
 	if (err)
 		return err;
-	for (i = 0; i < ARRAY_SIZE(sockmap_symbols); i++) {
-		addr = bpfext_symbol(sockmap_symbols[i].name);
-		if (!addr) {
-			pr_err("kernel symbol %s not found\n",
-			       sockmap_symbols[i].name);
-			return -ENOENT;
-		}
-		*(unsigned long *)((char *)&sockmap_kernel +
-				   sockmap_symbols[i].offset) = addr;
-	}
-	return 0;
+	return bpfext_symbols_fill(&sockmap_kernel, sockmap_symbols,
+				   ARRAY_SIZE(sockmap_symbols));
 }
 
 #endif
