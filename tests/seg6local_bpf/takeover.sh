@@ -162,7 +162,10 @@ print([r["stats"] for r in json.load(sys.stdin) if r.get("dst") == "fc00::2"][0]
 	fail "no route pins the module (refcnt 0)" "refcnt $(refcnt)"
 
 # 4. Unloading hands every state back, under traffic.
-ip netns exec "$S" bash -c "while :; do python3 $SEND s0 $mac fd00:a::2 fc00::2/$FINAL+fc00::2/1/50; done" &
+# The flood stops at a file, not a signal: killing the loop's shell
+# would leave its last sender running into the counts checked below.
+stop=$(mktemp -u /tmp/seg6-flood-stop.XXXXXX)
+ip netns exec "$S" bash -c "until [ -e $stop ]; do python3 $SEND s0 $mac fd00:a::2 fc00::2/$FINAL+fc00::2/1/50; done" &
 flood=$!
 sleep 1
 if rmmod seg6local_bpf; then
@@ -170,8 +173,9 @@ if rmmod seg6local_bpf; then
 else
 	fail "rmmod with End.BPF routes and traffic on them"
 fi
-kill $flood 2>/dev/null
+touch "$stop"
 wait $flood 2>/dev/null
+rm -f "$stop"
 through "after rmmod, the built-in forwards fc00::1, fc00::2, fc00::3" 1 2 3
 check_listed "after rmmod, no End.BPF state is listed" ""
 
