@@ -28,7 +28,7 @@
 #include <linux/bpfext.h>
 
 /* The site ops these modules are written against. */
-#define BPFEXT_MODULES_API_VERSION 3
+#define BPFEXT_MODULES_API_VERSION 4
 
 #if BPFEXT_API_VERSION != BPFEXT_MODULES_API_VERSION
 #error "bpfext: kernel site API version differs from the modules'"

@@ -3,6 +3,12 @@
  * sockmap.ko: BPF_MAP_TYPE_SOCKMAP and BPF_MAP_TYPE_SOCKHASH of Linux 6.1
  * as a module.
  *
+ * On a kernel with the bpfext base patch and BPF_SOCKMAP off, the kernel
+ * keeps the two map types and has this module make their maps, attach
+ * programs to them, run the helpers and take closing sockets out of them
+ * (site.c); creating the first map, or attaching to one, loads it (its
+ * alias). Every map pins the module: rmmod is refused while one exists.
+ *
  * On a kernel without the base patch (Debian's 6.1), where sockmap is
  * built in, loading the module takes the built-in's place (takeover.c),
  * and unloading gives it back; the maps keep the built-in's layout, so
@@ -16,7 +22,11 @@
 #include "sockmap.h"
 
 #if IS_ENABLED(CONFIG_BPFEXT)
-#error "sockmap.ko needs a kernel without the base patch, for now"
+#define sockmap_start sockmap_serve
+#define sockmap_stop sockmap_unserve
+#else
+#define sockmap_start sockmap_takeover
+#define sockmap_stop sockmap_giveback
 #endif
 
 static int __init sockmap_init(void)
@@ -26,7 +36,7 @@ static int __init sockmap_init(void)
 	err = sockmap_kernel_init();
 	if (err)
 		return err;
-	err = sockmap_takeover();
+	err = sockmap_start();
 	if (err)
 		return err;
 	pr_info("%s: serving BPF_MAP_TYPE_SOCKMAP and BPF_MAP_TYPE_SOCKHASH\n",
@@ -36,7 +46,7 @@ static int __init sockmap_init(void)
 
 static void __exit sockmap_exit(void)
 {
-	sockmap_giveback();
+	sockmap_stop();
 }
 
 module_init(sockmap_init);
@@ -46,3 +56,4 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(BPFEXT_VERSION);
 MODULE_DESCRIPTION("BPF socket maps: SOCKMAP and SOCKHASH, their programs and redirects");
 MODULE_AUTHOR("bpfext developers");
+MODULE_ALIAS_BPFEXT_SITE("sockmap");

@@ -164,4 +164,12 @@ u64 sockmap_msg_redirect_hash(u64 msg, u64 map, u64 key, u64 flags, u64 r5);
 int sockmap_takeover(void);
 void sockmap_giveback(void);
 
+/* site.c and iter.c, on a kernel with the base patch */
+int sockmap_serve(void);
+void sockmap_unserve(void);
+extern const struct bpf_iter_seq_info sockmap_array_iter_seq_info;
+extern const struct bpf_iter_seq_info sockmap_hash_iter_seq_info;
+int sockmap_iter_init(void);
+void sockmap_iter_exit(void);
+
 #endif /* _SOCKMAP_H */

@@ -5,8 +5,9 @@
 # Linux 6.1's errnos (net/core/sock_map.c): sockets of the wrong kind or
 # state, fds that are no sockets, values and flags out of range, programs
 # of the wrong type, attach points taken, detaches of what is not
-# attached. Runs on every kernel: the in-tree sockmap (hooks, stock) is
-# the control for the module (debian).
+# attached. Runs on every kernel: the in-tree sockmap (stock) is the
+# control for the module (hooks, where the first map loads it, and
+# debian).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sk_lookup/skl.sh"
 ktap_begin

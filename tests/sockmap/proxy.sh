@@ -11,8 +11,8 @@
 # then while the stream flows: s1 taken out of the map, the map freed,
 # the sender closing, the sender resetting, the final receiver resetting
 # (what each must do: smk_proxy.c). 10000 sockets in a SOCKHASH.
-# Runs on every kernel: the in-tree sockmap (hooks, stock) is the
-# control for the module (debian).
+# Runs on every kernel: the in-tree sockmap (stock) is the control for
+# the module (hooks, where the first map loads it, and debian).
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
 require_obj sockmap/smk_redirect

@@ -23,9 +23,9 @@
 # passed, runs failed).
 . "$(dirname "$0")/../lib.sh"
 ktap_begin
-# sockmap.ko takes over Debian's built-in sockmap (the hooks kernel keeps
-# the in-tree one until the base patch has a switch for it).
-on_takeover && require_module sockmap
+# sockmap.ko serves the socket maps (hooks), or takes over Debian's
+# built-in ones; the stock kernel's in-tree sockmap is the control.
+require_module sockmap
 require_cmd stdbuf
 dir=$BPFEXT_BPF/upstream
 runner=$dir/test_sockmap
