@@ -21,13 +21,15 @@ OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
 	$(wildcard $(TOP)/tests/*/progs/*.bpf.c))
 OURS := $(subst /progs/,/,$(OURS))
 
-# sockmap: prog_tests/sockmap_{basic,listen,ktls}.c's skeletons, and
-# test_sockmap's two objects.
+# sockmap: prog_tests/sockmap_{basic,listen,ktls}.c's skeletons,
+# test_sockmap's two objects, and test_maps' objects and skeleton.
 UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local test_sk_lookup \
 	test_skmsg_load_helpers test_sockmap_update test_sockmap_invalid_update \
 	test_sockmap_skb_verdict_attach test_sockmap_progs_query \
 	bpf_iter_sockmap test_sockmap_listen \
-	test_sockmap_kern test_sockhash_kern
+	test_sockmap_kern test_sockhash_kern \
+	sockmap_parse_prog sockmap_verdict_prog sockmap_tcp_msg_prog \
+	test_map_in_map test_map_in_map_invalid read_bpf_task_storage_busy
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\
@@ -43,7 +45,8 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Werror
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
 all: $(OURS) $(UPSTREAM) $(OUT)/upstream/test_progs \
-	$(OUT)/upstream/test_sockmap $(BENCH) \
+	$(OUT)/upstream/test_sockmap $(OUT)/upstream/test_maps \
+	$(OUT)/upstream/test_maps_sockmap $(BENCH) \
 	$(SAMPLES_BPF) $(SAMPLES_USER) $(TESTS_USER)
 
 include $(TOP)/tests/upstream.mk

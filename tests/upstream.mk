@@ -11,9 +11,17 @@
 #                                    test_sockhash_kern.bpf.o from its cwd,
 #                                    so they sit beside it, as upstream's
 #                                    output directory has them
+#   $(UP)/test_maps                  upstream's test_maps, whole: 6.1's
+#                                    takes no arguments and runs every
+#                                    map test, test_sockmap() among them;
+#                                    it loads its objects from its cwd too
+#   $(UP)/test_maps_sockmap          test_maps' sockmap part alone:
+#                                    test_maps.c with a main() of ours
+#                                    (tests/sockmap/upstream/)
 #   $(UP)/libbpf/libbpf.a            the in-tree 6.1 libbpf, headers in
 #                                    $(UP)/libbpf/include/bpf
 #   $(UP)/gen/prog_tests/tests.h     DEFINE_TEST() of each prog_test here
+#   $(UP)/gen/map_tests/tests.h      DEFINE_TEST() of each of map_tests/
 #   $(UP)/gen/<prog>.skel.h          skeletons of $(UP)/<prog>.bpf.o
 #   $(UP)/gen/vmlinux.h              the kernel's types, for the programs
 #                                    that include it (tests/bpf.mk)
@@ -25,8 +33,6 @@
 # is missing and skips only the tests that use it), resolve_btfids on the
 # binary (only for tests that read .BTF_ids) and the other helpers
 # (trace_helpers.c and so on: only what these tests link against).
-# test_maps is not built: 6.1's takes no arguments and always runs every
-# map test, so its test_sockmap() cannot be run alone.
 UPSTREAM_PROG_TESTS := sk_lookup sockmap_basic sockmap_listen sockmap_ktls
 
 SELFTESTS := $(SRC)/tools/testing/selftests/bpf
@@ -58,6 +64,32 @@ $(UP)/test_progs: $(UP_OBJS) $(UP_LIBBPF)/libbpf.a
 $(UP)/test_sockmap: $(SELFTESTS)/test_sockmap.c $(UP)/obj/cgroup_helpers.o \
 		$(UP)/obj/testing_helpers.o $(UP_LIBBPF)/libbpf.a
 	$(CC) $(UP_CFLAGS) $^ $(UP_LDLIBS) -o $@
+
+# As upstream's DEFINE_TEST_RUNNER(test_maps): test_maps.c with the tests
+# of map_tests/, which include their skeleton, and testing_helpers.
+UP_MAP_TESTS := $(wildcard $(SELFTESTS)/map_tests/*.c)
+$(UP)/test_maps: $(SELFTESTS)/test_maps.c $(UP_MAP_TESTS) \
+		$(UP)/obj/testing_helpers.o $(UP_LIBBPF)/libbpf.a \
+		$(UP_GEN)/map_tests/tests.h \
+		$(UP_GEN)/read_bpf_task_storage_busy.skel.h
+	$(CC) $(UP_CFLAGS) $(filter %.c %.o %.a,$^) $(UP_LDLIBS) -o $@
+
+# test_maps' sockmap part alone (the source says why), against a
+# map_tests/tests.h of its own, which is empty.
+UP_MAPS_SOCKMAP := $(TOP)/tests/sockmap/upstream/test_maps_sockmap.c
+$(UP)/test_maps_sockmap: $(UP_MAPS_SOCKMAP) $(SELFTESTS)/test_maps.c \
+		$(UP)/obj/testing_helpers.o $(UP_LIBBPF)/libbpf.a
+	@mkdir -p $(UP_GEN)/sockmap_only/map_tests
+	echo '/* Generated header, do not edit: no map_tests */' > \
+		$(UP_GEN)/sockmap_only/map_tests/tests.h
+	$(CC) -I$(UP_GEN)/sockmap_only $(UP_CFLAGS) $(UP_MAPS_SOCKMAP) \
+		$(filter %.o %.a,$^) $(UP_LDLIBS) -o $@
+
+$(UP_GEN)/map_tests/tests.h: $(UP_MAP_TESTS) $(TOP)/tests/upstream.mk
+	@mkdir -p $(@D)
+	(echo '/* Generated header, do not edit */'; \
+	 sed -n -E 's/^void (serial_)?test_([a-zA-Z0-9_]+)\((void)?\).*/DEFINE_TEST(\2)/p' \
+		$(filter %.c,$^) | sort) > $@
 
 # The in-tree libbpf, built and installed out of tree: OUTPUT and DESTDIR
 # take everything it writes (nothing goes into $(SRC)). Only the static

@@ -48,6 +48,8 @@ static u64 sockmap_sk_redirect(struct sk_buff *skb, struct sock *sk,
 {
 	if (unlikely(!sk || !sockmap_sk_redirect_allowed(sk)))
 		return SK_DROP;
+	/* Beyond upstream: a full target pauses the skb's socket. */
+	sockmap_backpressure(skb->sk, sk, flags & BPF_F_INGRESS);
 	skb_bpf_set_redir(skb, sk, flags & BPF_F_INGRESS);
 	return SK_PASS;
 }

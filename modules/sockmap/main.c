@@ -47,6 +47,7 @@ static int __init sockmap_init(void)
 static void __exit sockmap_exit(void)
 {
 	sockmap_stop();
+	sockmap_backpressure_exit();
 }
 
 module_init(sockmap_init);

@@ -160,6 +160,10 @@ u64 sockmap_sk_redirect_hash(u64 skb, u64 map, u64 key, u64 flags, u64 r5);
 u64 sockmap_msg_redirect_map(u64 msg, u64 map, u64 key, u64 flags, u64 r5);
 u64 sockmap_msg_redirect_hash(u64 msg, u64 map, u64 key, u64 flags, u64 r5);
 
+/* backpressure.c: a full redirect target pauses its sources */
+void sockmap_backpressure(struct sock *sk, struct sock *target, bool ingress);
+void sockmap_backpressure_exit(void);
+
 /* takeover.c, on a kernel without the base patch */
 int sockmap_takeover(void);
 void sockmap_giveback(void);

@@ -141,6 +141,45 @@ sk_lookup_status() {
 }
 sk_lookup_status
 
+# sockmap: built in everywhere but on the hooks kernel, where the first
+# map loads the module; where it is built in, the module takes it over.
+sockmap_status() {
+	local FAC=sockmap i
+	if on_stock || on_takeover; then
+		[ -d /sys/module/sockmap ] && modprobe -r sockmap
+		snap
+		expect "$BPFEXT_KERNEL: sockmap built in and served by it" \
+			'f["built_in"]=True' 'f["served_by"]=built-in'
+	fi
+	on_stock && return
+	if on_takeover; then
+		check "modprobe sockmap" modprobe sockmap
+		snap
+		expect "$BPFEXT_KERNEL: sockmap.ko takes sockmap over" \
+			'f["built_in"]=True' 'f["loaded"]=True' "f[\"version\"]=$want" \
+			'f["served_by"]=module (taking over built-in)'
+		rmmod sockmap
+		snap
+		expect "$BPFEXT_KERNEL: after rmmod the built-in serves sockmap again" \
+			'f["loaded"]=False' 'f["served_by"]=built-in'
+		return
+	fi
+	check "a SOCKMAP, which loads sockmap.ko" bpftool map create \
+		/sys/fs/bpf/status_sockmap_$$ type sockmap key 4 value 4 \
+		entries 1 name status_sm
+	snap
+	expect "hooks: sockmap not built in; sockmap.ko serves it" \
+		'f["built_in"]=False' 'f["loaded"]=True' "f[\"version\"]=$want" \
+		'f["served_by"]=module'
+	rm -f /sys/fs/bpf/status_sockmap_$$
+	# The map is freed from a work item, and holds the module till then.
+	for i in $(seq 50); do
+		rmmod sockmap 2>/dev/null && break
+		sleep 0.2
+	done
+}
+sockmap_status
+
 if on_stock; then
 	ip route add 10.76.1.2/32 encap bpf xmit obj "$O" section count dev bxs
 	snap

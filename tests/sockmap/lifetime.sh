@@ -19,6 +19,7 @@ PIN=/sys/fs/bpf/smlt_$$
 cleanup() {
 	[ -n "${skl_pid:-}" ] && kill "$skl_pid" 2>/dev/null
 	rm -rf "$PIN" "${PIN}"_*
+	cleanup_netns
 }
 trap cleanup EXIT
 

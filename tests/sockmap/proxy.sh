@@ -10,7 +10,9 @@
 # 1 GiB through a SOCKMAP, and through a SOCKHASH with a stream parser;
 # then while the stream flows: s1 taken out of the map, the map freed,
 # the sender closing, the sender resetting, the final receiver resetting
-# (what each must do: smk_proxy.c). 10000 sockets in a SOCKHASH.
+# (what each must do: smk_proxy.c). 10000 sockets in a SOCKHASH. A final
+# receiver that stops reading: the sender blocks (backpressure, beyond
+# upstream), and all of the stream arrives once it reads on.
 # Runs on every kernel: the in-tree sockmap (stock) is the control for
 # the module (hooks, where the first map loads it, and debian).
 . "$(dirname "$0")/../lib.sh"
@@ -53,5 +55,34 @@ proxy "s1's map is freed mid-stream: what is left arrives in order, the rest at 
 	-b $((64 * MiB)) -e mapfree@$((16 * MiB))
 proxy "10000 sockets in a SOCKHASH: lookup, iteration, E2BIG, delete, close" \
 	-s 10000
+
+# stall DESC ARGS...: the final receiver stops reading for 3 s after 8 MiB
+# of a 256 MiB stream, then reads it all. With the module (hooks, debian)
+# the sender writes no more meanwhile than the sockets' buffers and a
+# bounded queue hold (backpressure on redirect, beyond upstream); the
+# in-tree sockmap (stock) queues as much as the sender can write.
+STALL_BOUND=$((48 * MiB))
+stall() {
+	local desc=$1 out n
+	shift
+	if ! out=$("$tool" -o "$OBJ" -b $((256 * MiB)) \
+			-e stall@$((8 * MiB)) "$@" 2>&1); then
+		fail "$desc" "$out"
+		return
+	fi
+	echo "# $out"
+	n=$(sed -n 's/.* stalled=\([0-9]*\) .*/\1/p' <<<"$out")
+	if on_stock; then
+		[ "${n:-0}" -gt $STALL_BOUND ] &&
+			pass "$desc: in-tree, the sender wrote $((n / MiB)) MiB on, unbounded" ||
+			fail "$desc: in-tree, the sender wrote on" "stalled=$n"
+	else
+		[ -n "$n" ] && [ "$n" -le $STALL_BOUND ] &&
+			pass "$desc: the sender blocked after $((n / MiB)) MiB, all arrived" ||
+			fail "$desc: the sender blocks, all arrives" "stalled=$n, bound $STALL_BOUND"
+	fi
+}
+stall "the final receiver stops reading (SOCKMAP, verdict)"
+stall "the final receiver stops reading (SOCKHASH, parser and verdict)" -H -P
 
 ktap_end

@@ -26,6 +26,11 @@
  *   rcvreset  the final receiver resets s2: the sender goes on, what
  *             the verdict sends to c2 is dropped; c2 stays in the map
  *             until it closes
+ *   stall     the final receiver stops reading for STALL_MS once it has
+ *             read that far, then reads on: the whole stream arrives.
+ *             "stalled=" says how much the sender wrote meanwhile: with
+ *             backpressure on redirect, what the sockets' buffers hold;
+ *             without (upstream), as much as it could send in that time
  *
  * Or, with -s N: N sockets in a SOCKHASH of N entries (lookup, iteration,
  * E2BIG, delete, removal on close).
@@ -58,12 +63,18 @@
 #define CHUNK	(64 * 1024)
 /* A reader gives up after this long without data once the sender is done. */
 #define IDLE_MS	3000
+/* How long the final receiver stops reading for the stall event. */
+#define STALL_MS	3000
 
-enum event { EV_NONE, EV_DELETE, EV_MAPFREE, EV_CLOSE, EV_RESET, EV_RCVRESET };
+enum event {
+	EV_NONE, EV_DELETE, EV_MAPFREE, EV_CLOSE, EV_RESET, EV_RCVRESET,
+	EV_STALL,
+};
 
 static const char *const event_names[] = {
 	[EV_NONE] = "none", [EV_DELETE] = "delete", [EV_MAPFREE] = "mapfree",
 	[EV_CLOSE] = "close", [EV_RESET] = "reset", [EV_RCVRESET] = "rcvreset",
+	[EV_STALL] = "stall",
 };
 
 struct proxy {
@@ -83,6 +94,9 @@ struct proxy {
 	size_t direct_cap;
 	bool s1_eof;
 	int s1_err, s2_err;
+	/* What the sender wrote while s2's reader stalled. */
+	size_t stalled;
+	bool stall_done;
 };
 
 /* The stream's word at byte @off (a multiple of 8): distinct for each. */
@@ -203,6 +217,13 @@ static void eat_proxied(struct proxy *p, const unsigned char *d, size_t n)
 	if (p->bad_at == SIZE_MAX && !pattern_check(d, n, off))
 		p->bad_at = off;
 	atomic_store(&p->proxied, off + n);
+	if (p->event == EV_STALL && !p->stall_done && off + n >= p->event_at) {
+		size_t before = atomic_load(&p->sent);
+
+		usleep(STALL_MS * 1000);
+		p->stalled = atomic_load(&p->sent) - before;
+		p->stall_done = true;
+	}
 	p->last_proxied_ns = now_ns();
 }
 
@@ -374,8 +395,11 @@ static void check_proxy(struct proxy *p)
 		fail("s2: stream wrong at byte %zu\n", p->bad_at);
 	if (p->s2_err && p->event != EV_RCVRESET)
 		fail("s2: %s\n", strerror(p->s2_err));
+	if (p->event == EV_STALL && !p->stall_done)
+		fail("s2 never stalled\n");
 	switch (p->event) {
 	case EV_NONE:
+	case EV_STALL:
 		if (proxied != p->total || direct)
 			fail("proxied %zu of %zu, direct %zu\n", proxied,
 			     p->total, direct);
@@ -458,10 +482,10 @@ static void run_proxy(const char *path, size_t total, enum event event,
 	send_stream(&p);
 	pthread_join(t2, NULL);
 	pthread_join(t1, NULL);
-	printf("event=%s sent=%zu proxied=%zu direct=%zu lost=%zu ms=%lld\n",
+	printf("event=%s sent=%zu proxied=%zu direct=%zu lost=%zu stalled=%zu ms=%lld\n",
 	       event_names[event], (size_t)p.sent, (size_t)p.proxied,
 	       (size_t)p.direct, (size_t)(p.sent - p.proxied - p.direct),
-	       p.proxied ? (p.last_proxied_ns - t0) / 1000000 : 0);
+	       p.stalled, p.proxied ? (p.last_proxied_ns - t0) / 1000000 : 0);
 	check_proxy(&p);
 	if (p.obj)
 		bpf_object__close(p.obj);

@@ -14,13 +14,16 @@
 # Which side serves shows in ftrace: enabled_functions lists the module's
 # redirects, and a trace of the module's own redirect helper counts its
 # runs. Beyond upstream: data that reached a socket before it joined the
-# map goes through the verdict when it joins (the built-in leaves it).
+# map goes through the verdict when it joins (the built-in leaves it),
+# and a stalled final receiver blocks the sender (the built-in queues
+# what the sender writes, for as long as it writes).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../sk_lookup/skl.sh"
 ktap_begin
 on_takeover || skip_all "needs a kernel whose sockmap is built in, without the base patch (KERNEL=debian)"
 require_cmd bpftool python3 modprobe rmmod
 require_obj sockmap/smk_redirect
+[ -x "$BPFEXT_BPF/sockmap/smk_proxy" ] || skip_all "no smk_proxy (make bpf)"
 [ -d /sys/module/sockmap ] && modprobe -r sockmap
 
 PIN=/sys/fs/bpf/smtk_$$
@@ -52,6 +55,16 @@ load() {
 			pinned "$1_maps/smk_socks"
 }
 
+# stalled: how much tests/sockmap/smk_proxy.c's sender writes while the
+# final receiver stops reading for 3 s (proxy.sh's stall event), or
+# nothing if a check of the stream failed.
+PROXY=$BPFEXT_BPF/sockmap/smk_proxy
+MiB=$((1 << 20))
+stalled() {
+	"$PROXY" -o "$(obj sockmap/smk_redirect)" -b $((256 * MiB)) \
+		-e stall@$((8 * MiB)) 2>&1 | sed -n 's/.* stalled=\([0-9]*\) .*/\1/p'
+}
+
 skl_start "$BPFEXT_TESTS/sockmap/smk.py"
 
 # The built-in alone.
@@ -70,6 +83,12 @@ setup send early.c early0
 setup put m1 2 early.s
 setup_done "a socket joins with data already received"
 expect "the built-in leaves that data where it is (upstream)" ETIMEDOUT recv b.c 2
+n=$(stalled)
+if [ "${n:-0}" -gt $((64 * MiB)) ]; then
+	pass "a receiver stalls: the built-in queues what the sender writes on ($((n / MiB)) MiB, upstream)"
+else
+	fail "a receiver stalls: the built-in queues what the sender writes on" "stalled=$n"
+fi
 
 # The takeover, with the built-in's map in use.
 check "modprobe sockmap with a built-in map in use" modprobe sockmap
@@ -124,6 +143,12 @@ expect "the built-in's stranded data stays (only sockets that join are kicked)" 
 
 # Handing back, with both maps in use.
 echo nop > "$INST/current_tracer"
+n=$(stalled)
+if [ -n "$n" ] && [ "$n" -le $((48 * MiB)) ]; then
+	pass "beyond upstream: a receiver stalls, the module blocks the sender ($((n / MiB)) MiB)"
+else
+	fail "beyond upstream: a receiver stalls, the module blocks the sender" "stalled=$n"
+fi
 check "rmmod sockmap with both maps in use" rmmod sockmap
 check_eq "no redirect is left" 0 "$(grep -c '\[sockmap\]' $TRACING/enabled_functions)"
 setup send a.c four
