@@ -22,14 +22,16 @@ OURS := $(patsubst $(TOP)/tests/%.bpf.c,$(OUT)/%.bpf.o,\
 OURS := $(subst /progs/,/,$(OURS))
 
 # sockmap: prog_tests/sockmap_{basic,listen,ktls}.c's skeletons,
-# test_sockmap's two objects, and test_maps' objects and skeleton.
+# test_sockmap's two objects, test_maps' objects and skeleton, and
+# prog_tests/map_ptr.c's (every map type's fields through a map pointer).
 UPSTREAM_PROGS := test_lwt_ip_encap test_lwt_seg6local test_sk_lookup \
 	test_skmsg_load_helpers test_sockmap_update test_sockmap_invalid_update \
 	test_sockmap_skb_verdict_attach test_sockmap_progs_query \
 	bpf_iter_sockmap test_sockmap_listen \
 	test_sockmap_kern test_sockhash_kern \
 	sockmap_parse_prog sockmap_verdict_prog sockmap_tcp_msg_prog \
-	test_map_in_map test_map_in_map_invalid read_bpf_task_storage_busy
+	test_map_in_map test_map_in_map_invalid read_bpf_task_storage_busy \
+	map_ptr_kern
 UPSTREAM := $(UPSTREAM_PROGS:%=$(OUT)/upstream/%.bpf.o)
 
 BENCH := $(patsubst $(TOP)/bench/progs/%.bpf.c,$(OUT)/bench/%.bpf.o,\

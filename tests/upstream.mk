@@ -33,7 +33,7 @@
 # is missing and skips only the tests that use it), resolve_btfids on the
 # binary (only for tests that read .BTF_ids) and the other helpers
 # (trace_helpers.c and so on: only what these tests link against).
-UPSTREAM_PROG_TESTS := sk_lookup sockmap_basic sockmap_listen sockmap_ktls
+UPSTREAM_PROG_TESTS := sk_lookup sockmap_basic sockmap_listen sockmap_ktls map_ptr
 
 SELFTESTS := $(SRC)/tools/testing/selftests/bpf
 UP := $(OUT)/upstream
@@ -117,9 +117,20 @@ $(UP_GEN)/%.skel.h: $(UP)/%.bpf.o
 	$(BPFTOOL) gen object $(UP)/obj/$*.linked.o $<
 	$(BPFTOOL) gen skeleton $(UP)/obj/$*.linked.o name $* > $@
 
+# As upstream: a light skeleton (its loader a BPF_PROG_TYPE_SYSCALL
+# program, CO-RE done by the kernel) of the object after three passes of
+# the static linker, named <prog>_lskel.
+$(UP_GEN)/%.lskel.h: $(UP)/%.bpf.o
+	@mkdir -p $(@D) $(UP)/obj
+	$(BPFTOOL) gen object $(UP)/obj/$*.llinked1.o $<
+	$(BPFTOOL) gen object $(UP)/obj/$*.llinked2.o $(UP)/obj/$*.llinked1.o
+	$(BPFTOOL) gen object $(UP)/obj/$*.llinked3.o $(UP)/obj/$*.llinked2.o
+	diff $(UP)/obj/$*.llinked2.o $(UP)/obj/$*.llinked3.o
+	$(BPFTOOL) gen skeleton -L $(UP)/obj/$*.llinked3.o name $*_lskel > $@
+
 # The skeletons the prog_tests include, read from their sources. Every
 # object waits for all the generated headers and for libbpf's.
-UP_SKELS := $(shell sed -n 's/^\#include "\(.*\.skel\.h\)"/\1/p' \
+UP_SKELS := $(shell sed -n 's/^\#include "\(.*\.l\?skel\.h\)"/\1/p' \
 	$(UPSTREAM_PROG_TESTS:%=$(SELFTESTS)/prog_tests/%.c))
 UP_HDRS := $(UP_GEN)/prog_tests/tests.h $(UP_LIBBPF)/libbpf.a \
 	$(UP_SKELS:%=$(UP_GEN)/%)

@@ -6,7 +6,9 @@
  * helpers and socket callbacks come here (net/core/bpfext_sockmap.c).
  *
  * Every map pins the module until it is freed, so rmmod is refused while
- * one exists; a psock is only made for a socket put in a map.
+ * one exists; a psock is only made for a socket put in a map. The maps'
+ * map_btf_id are the kernel's struct bpf_stab and bpf_shtab, whose
+ * layout is 6.1's, as the module's (sockmap.h) is.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,6 +28,7 @@ static const struct bpf_map_ops sockmap_array_ops = {
 	.map_lookup_elem	= sockmap_array_lookup,
 	.map_release_uref	= sockmap_array_release_progs,
 	.map_check_btf		= map_check_no_btf,
+	.map_btf_id		= &bpfext_sockmap_btf_ids[0],
 	.iter_seq_info		= &sockmap_array_iter_seq_info,
 };
 
@@ -40,6 +43,7 @@ static const struct bpf_map_ops sockmap_hash_ops = {
 	.map_lookup_elem	= sockmap_hash_lookup,
 	.map_release_uref	= sockmap_hash_release_progs,
 	.map_check_btf		= map_check_no_btf,
+	.map_btf_id		= &bpfext_sockmap_btf_ids[1],
 	.iter_seq_info		= &sockmap_hash_iter_seq_info,
 };
 

@@ -8,7 +8,8 @@
 #                         each "#N/M TEST/NAME:OK|FAIL|SKIP" line it
 #                         prints becomes a case, then one case for the
 #                         run as a whole (exit status 0, TEST's own
-#                         verdict OK or SKIP, some subtest passed)
+#                         verdict OK or SKIP, some subtest passed; for
+#                         a TEST without subtests, its verdict)
 #
 # test_progs prints a failing subtest's log before its line, and every
 # failure's log again after "All error logs:", which is not read for
@@ -67,6 +68,10 @@ run_test_progs() {
 		fail "$desc" "test_progs exited $rc (verdict ${verdict:-none})"
 	elif [ "$verdict" != OK ] && [ "$verdict" != SKIP ]; then
 		fail "$desc" "no verdict for $test"
+	elif [ "$subtests" -eq 0 ] && [ "$verdict" = SKIP ]; then
+		skip "test_progs $test: passed" "$(test_progs_why "$runner" "$test")"
+	elif [ "$subtests" -eq 0 ]; then
+		pass "test_progs $test: passed (it has no subtests)"
 	elif [ "$ran" -eq 0 ]; then
 		fail "$desc" "of $subtests subtests, none passed"
 	else
