@@ -16,7 +16,7 @@
 #                             lwt_bpf.ko taking it over: tables with ratios
 #   make bench-sk-lookup      SK_LOOKUP: in-tree (stock) against sk_lookup.ko
 #                             (hooks), TCP connections/s and UDP datagrams/s
-#   make bench-sockmap        sockmap on Debian's kernel: built-in against
+#   make bench-sockmap        sockmap: stock against hooks (-icount) and Debian built-in against
 #                             sockmap.ko, and user-space epoll/splice proxies
 #   make shell                an interactive guest on the chosen kernel
 #   make modules              the modules against build/hooks (W=1 C=1 work)

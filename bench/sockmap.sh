@@ -3,34 +3,48 @@
 #
 # The sockmap benchmark: a TCP proxy on loopback, MB/s of a stream,
 # messages/s of 64-byte messages and the p50/p99 round trip of 64-byte
-# requests, through (a) the in-kernel redirect proxy served by the
-# kernel's built-in sockmap, (b) the same served by sockmap.ko, (c) a
-# user-space epoll + read/write proxy and (d) a user-space splice()
-# proxy; one boot of Debian's kernel, whose sockmap is built in, so (a)
-# and (b) differ only in who serves the maps, helpers and callbacks. One
-# table: module/builtin (targets: >= 0.98 in throughput, p99 no worse
-# within the spread) and in-kernel/user-space.
+# requests, through the in-kernel redirect proxy (SK_SKB verdicts moving
+# each side's data out of the other), a user-space epoll + read/write
+# proxy and a user-space splice() proxy. Two runs, one table each:
 #
-#   bench/sockmap.sh [-r REPS] [-s BYTES] [-m MSGS] [-t REQUESTS]
+#  debian  one boot of Debian's kernel, whose sockmap is built in: (a) the
+#          in-kernel proxy served by the built-in sockmap, (b) the same
+#          served by sockmap.ko, (c) epoll, (d) splice; module/builtin
+#          differ only in who serves the maps, helpers and callbacks.
+#          Not under -icount: Debian's kernel hangs at boot once 9p has
+#          loaded under -icount shift=0,sleep=off (QEMU 7.2, seen here),
+#          so figures are of wall time in a TCG guest, as noisy as the
+#          host; each repetition measures all four sides in turn.
+#  icount  one boot each of the stock kernel (in-tree sock_map.c) and of
+#          the hooks kernel (sockmap.ko, loaded by the first map), both
+#          under -icount shift=0,sleep=off (tests/qemu/run.sh -i): the
+#          guest clock counts instructions, 1 ns each, whatever the host
+#          does; (c) and (d) on each kernel as controls.
 #
-# Not under -icount: Debian's kernel hangs at boot once 9p has loaded
-# under -icount shift=0,sleep=off (QEMU 7.2, seen here), so figures are of
-# wall time in a TCG guest, as noisy as the host; each repetition measures
-# all four sides in turn and the table shows medians and spreads. The
-# in-tree-against-module rows on the stock and hooks kernels, which boot
-# under -icount, come with the hooks kernel's sockmap.ko. The workloads are
-# bench/sockmap_guest.sh's and bench/sockproxy.c's. Needs build/debian
-# staged (make stage KERNEL=debian); builds only the BPF object and the
-# proxy tool. Raw output: build/bench/sockmap.out; the table:
-# build/bench/sockmap.txt.
+# Targets: module >= 0.98 of in-tree in throughput, p99 no worse within
+# the spread; the in-kernel proxy's standing against the user-space ones
+# printed as ratios.
+#
+#   bench/sockmap.sh [-k debian|icount|all] [-r REPS] [-s BYTES] [-m MSGS]
+#                    [-t REQUESTS]
+#
+# The workloads are bench/sockmap_guest.sh's and bench/sockproxy.c's.
+# Needs what it measures staged, and builds none of it (make stage
+# KERNEL=debian; kernel/build.sh stock; make stage KERNEL=stock; make
+# stage); builds only the BPF object and the proxy tool. Raw output:
+# build/bench/sockmap-<kernel>.out; the tables: build/bench/sockmap.txt.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/bench
-reps=5 stream=$((16 << 20)) msgs=5000 rtt=1000
-usage() { echo "usage: $0 [-r REPS] [-s BYTES] [-m MSGS] [-t REQUESTS]" >&2; exit 2; }
-while getopts "r:s:m:t:" opt; do
+reps=5 stream=$((16 << 20)) msgs=5000 rtt=1000 runs=all
+usage() {
+	echo "usage: $0 [-k debian|icount|all] [-r REPS] [-s BYTES] [-m MSGS] [-t REQUESTS]" >&2
+	exit 2
+}
+while getopts "k:r:s:m:t:" opt; do
 	case $opt in
+	k) runs=$OPTARG ;;
 	r) reps=$OPTARG ;;
 	s) stream=$OPTARG ;;
 	m) msgs=$OPTARG ;;
@@ -40,22 +54,47 @@ while getopts "r:s:m:t:" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || usage
+case $runs in
+debian) kernels=(debian) ;;
+icount) kernels=(stock hooks) ;;
+all) kernels=(debian stock hooks) ;;
+*) usage ;;
+esac
 
 . "$top/bench/lib.sh"
 cd "$top"
 mkdir -p "$out"
 no_kernel_build
-if [ ! -f build/debian/arch/x86/boot/bzImage ] || [ ! -d build/debian/modroot/lib/modules ]; then
-	log "no staged Debian kernel in build/debian: make stage KERNEL=debian"
-	exit 1
-fi
-staged=$(find build/debian/modroot -name 'sockmap.ko*' | head -n1)
-[ -n "$staged" ] || { log "build/debian/modroot has no sockmap.ko (make stage KERNEL=debian)"; exit 1; }
 notes=()
-newer=$(find modules/sockmap modules/compat include -newer "$staged" \
-	\( -name '*.c' -o -name '*.h' -o -name Kbuild \) ! -name '*.mod.c' |
-	head -n3 | paste -sd' ')
-[ -z "$newer" ] || notes+=("WARNING: staged sockmap.ko is older than $newer; run make stage KERNEL=debian")
+for k in "${kernels[@]}"; do
+	if [ ! -f "build/$k/arch/x86/boot/bzImage" ] || [ ! -d "build/$k/modroot/lib/modules" ]; then
+		log "no staged $k kernel in build/$k: see the top of $0"
+		exit 1
+	fi
+	[ "$k" = stock ] && continue
+	# What is measured is the staged sockmap.ko, not modules/: say when
+	# the sources have moved on since.
+	staged=$(find "build/$k/modroot" -name 'sockmap.ko*' | head -n1)
+	[ -n "$staged" ] || { log "build/$k/modroot has no sockmap.ko (make stage KERNEL=$k)"; exit 1; }
+	newer=$(find modules/sockmap modules/compat include -newer "$staged" \
+		\( -name '*.c' -o -name '*.h' -o -name Kbuild \) ! -name '*.mod.c' |
+		head -n3 | paste -sd' ')
+	[ -z "$newer" ] || notes+=("WARNING: $k's staged sockmap.ko is older than $newer; run make stage KERNEL=$k")
+done
+if [ "$runs" != debian ]; then
+	# The two kernels must differ only in where the facilities live.
+	config_lines() {
+		grep -E '^(CONFIG_|# CONFIG_)' "build/$1/.config" |
+			grep -vE '^(# )?CONFIG_(BPF_SOCKMAP|BPF_SK_LOOKUP|LWTUNNEL_BPF|IPV6_SEG6_BPF|BPFEXT)[= ]' |
+			sort
+	}
+	skew=$(diff <(config_lines stock) <(config_lines hooks) | grep -E '^[<>]' || true)
+	if [ -n "$skew" ]; then
+		log "build/stock/.config and build/hooks/.config differ besides the facilities':"
+		head -n8 <<<"$skew" | sed 's/^/    /' >&2
+		exit 1
+	fi
+fi
 
 make -s -f tests/bpf.mk TOP="$top" SRC="$top/build/src" OUT="$top/build/bpf" \
 	"$top/build/bpf/bench/bench_sockmap.bpf.o"
@@ -67,81 +106,134 @@ fi
 # Generous: a repetition of every row takes about a minute of a loaded
 # 2-core host at the default sizes.
 timeout=$((600 + reps * 4 * 60))
-log "Debian kernel: $reps repetitions, $((stream >> 20)) MiB, $msgs messages, $rtt requests"
-start=$(date +%s)
-if ! tests/qemu/run.sh -k build/debian -m build/debian/modroot -t "$timeout" \
-	-l "$out/sockmap-kernel.log" -- "$top/bench/sockmap_guest.sh" --reps "$reps" \
-	--stream "$stream" --msgs "$msgs" --rtt "$rtt" 2>&1 | tr -d '\r' > "$out/sockmap.out"; then
-	tail -n 30 "$out/sockmap.out" >&2
-	log "run failed; kernel log: $out/sockmap-kernel.log"
-	exit 1
-fi
-log "done in $(( $(date +%s) - start ))s"
+for k in "${kernels[@]}"; do
+	icount=()
+	[ "$k" = debian ] || icount=(-i)
+	log "$k kernel: $reps repetitions, $((stream >> 20)) MiB, $msgs messages, $rtt requests"
+	start=$(date +%s)
+	if ! tests/qemu/run.sh "${icount[@]}" -k "build/$k" -m "build/$k/modroot" -t "$timeout" \
+		-l "$out/sockmap-$k-kernel.log" -- "$top/bench/sockmap_guest.sh" --kernel "$k" \
+		--reps "$reps" --stream "$stream" --msgs "$msgs" --rtt "$rtt" 2>&1 |
+		tr -d '\r' > "$out/sockmap-$k.out"; then
+		tail -n 30 "$out/sockmap-$k.out" >&2
+		log "$k run failed; kernel log: $out/sockmap-$k-kernel.log"
+		exit 1
+	fi
+	log "$k kernel: done in $(( $(date +%s) - start ))s"
+done
 
-# From "RESULT <id> <median> <values> <description...>": per workload the
-# four sides' medians and spreads, module/builtin with its verdict, and
-# the in-kernel proxy against the two user-space ones.
-awk -v reps="$reps" '
-	$1 == "RESULT" {
-		id = $2; med[id] = $3
-		nv = split($4, v, ",")
-		lo = hi = v[1]
-		for (j = 2; j <= nv; j++) {
-			if (v[j] < lo) lo = v[j]
-			if (v[j] > hi) hi = v[j]
-		}
-		min[id] = lo; max[id] = hi
-		d = ""
-		for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
-		split(id, p, "_"); w = p[1]
-		if (!(w in seen)) { seen[w] = 1; ws[++n] = w; desc[w] = d }
-	}
-	function cell(id) { return sprintf("%s (%s-%s)", med[id], min[id], max[id]) }
-	END {
-		printf "sockmap: a TCP proxy on loopback, TCG guest wall time, median of %d processes\n", reps
-		printf "builtin: Debian'\''s built-in sockmap; module: sockmap.ko; epoll, splice: user-space proxies\n"
-		fmt = "%-7s %-26s %-26s %-26s %-26s\n"
-		printf fmt, "row", "builtin", "module", "epoll", "splice"
-		for (i = 1; i <= n; i++) {
-			w = ws[i]
-			printf fmt, w, cell(w "_builtin"), cell(w "_module"), cell(w "_epoll"), cell(w "_splice")
-			printf "        %s\n", desc[w]
-		}
-		bad = ""
-		printf "\nmodule/builtin:\n"
-		for (i = 1; i <= n; i++) {
-			w = ws[i]; b = med[w "_builtin"]; m = med[w "_module"]
-			if (w ~ /^rtt/) {
-				# Lower is better: no worse than builtin within the
-				# wider of the two spreads.
-				sp = max[w "_builtin"] - min[w "_builtin"]
-				if (max[w "_module"] - min[w "_module"] > sp) sp = max[w "_module"] - min[w "_module"]
-				ok = m - b <= sp
-				t = "no worse within spread " sp " ns: " (ok ? "pass" : "FAIL")
-				if (w == "rtt99" && !ok) bad = bad "\n  rtt99: module " m " ns, builtin " b " ns"
-			} else {
-				ok = m / b >= 0.98
-				t = ">=0.98 " (ok ? "pass" : "FAIL")
-				if (!ok) bad = bad sprintf("\n  %s: module/builtin %.4f", w, m / b)
+# table TITLE LEGEND A B CONTROLS -- KERNEL...: one table from the runs
+# of KERNEL... ("RESULT <id> <median> <values> <description...>", id
+# <workload>_<side>). Columns are side@kernel: A, the in-tree one, against
+# B, the module (B/A >= 0.98 in throughput, p99 no worse than A within
+# the wider spread), then CONTROLS, the user-space proxies; B against the
+# controls of its own kernel; and, with two kernels, each control's
+# ratio across them (the kernels' difference outside sockmap).
+table() {
+	local title=$1 legend=$2 a=$3 b=$4 controls=$5
+	shift 6
+	local files=() k
+	for k in "$@"; do
+		files+=("$out/sockmap-$k.out")
+	done
+	awk -v title="$title" -v legend="$legend" -v a="$a" -v b="$b" \
+		-v controls="$controls" -v kernels="$*" '
+		BEGIN { split(kernels, kn, " ") }
+		FNR == 1 { kf++ }
+		$1 == "RESULT" {
+			split($2, p, "_"); w = p[1]; col = p[2] "@" kn[kf]
+			med[w, col] = $3
+			nv = split($4, v, ",")
+			lo = hi = v[1]
+			for (j = 2; j <= nv; j++) {
+				if (v[j] < lo) lo = v[j]
+				if (v[j] > hi) hi = v[j]
 			}
-			printf "  %-7s %.4f  %s\n", w, m / b, t
+			min[w, col] = lo; max[w, col] = hi
+			d = ""
+			for (i = 5; i <= NF; i++) d = d (d == "" ? "" : " ") $i
+			if (!(w in seen)) { seen[w] = 1; ws[++n] = w; desc[w] = d }
+			nvals = nv
 		}
-		printf "\nin-kernel (module) against user space, >1 means the in-kernel proxy is ahead:\n"
-		for (i = 1; i <= n; i++) {
-			w = ws[i]; m = med[w "_module"]; e = med[w "_epoll"]; s = med[w "_splice"]
-			if (w ~ /^rtt/)
-				printf "  %-7s epoll/module %.3f  splice/module %.3f\n", w, e / m, s / m
-			else
-				printf "  %-7s module/epoll %.3f  module/splice %.3f\n", w, m / e, m / s
+		function cell(w, c) {
+			if (!((w, c) in med)) return "-"
+			return sprintf("%s (%s-%s)", med[w, c], min[w, c], max[w, c])
 		}
-		if (bad != "") printf "targets missed:%s\n", bad
-		else print "targets: all met"
-	}' "$out/sockmap.out" > "$out/sockmap.txt.new"
+		function spread(w, c) { return max[w, c] - min[w, c] }
+		END {
+			nc = split(a " " b " " controls, cols, " ")
+			print title
+			print legend
+			line = sprintf("%-7s", "row")
+			for (c = 1; c <= nc; c++) line = line sprintf(" %-26s", cols[c])
+			print line
+			for (i = 1; i <= n; i++) {
+				w = ws[i]
+				line = sprintf("%-7s", w)
+				for (c = 1; c <= nc; c++) line = line sprintf(" %-26s", cell(w, cols[c]))
+				print line
+				printf "        %s\n", desc[w]
+			}
+			bad = ""
+			printf "\n%s / %s:\n", b, a
+			for (i = 1; i <= n; i++) {
+				w = ws[i]; x = med[w, a]; y = med[w, b]
+				if (w == "rtt50") {
+					t = "(no target: " sprintf("%+d", y - x) " ns)"
+				} else if (w ~ /^rtt/) {
+					# Lower is better.
+					sp = spread(w, a)
+					if (spread(w, b) > sp) sp = spread(w, b)
+					ok = y - x <= sp
+					t = "no worse within spread " sp " ns (" sprintf("%+d", y - x) "): " (ok ? "pass" : "FAIL")
+					if (!ok)
+						bad = bad "\n  " w ": " b " " y " ns, " a " " x " ns"
+				} else {
+					ok = y / x >= 0.98
+					t = ">=0.98 " (ok ? "pass" : "FAIL")
+					if (!ok) bad = bad sprintf("\n  %s: %s/%s %.4f", w, b, a, y / x)
+				}
+				printf "  %-7s %.4f  %s\n", w, y / x, t
+			}
+			split(b, bk, "@")
+			printf "\nin-kernel (%s) against user space on its kernel, >1 means the in-kernel proxy is ahead:\n", b
+			for (i = 1; i <= n; i++) {
+				w = ws[i]; y = med[w, b]
+				e = med[w, "epoll@" bk[2]]; s = med[w, "splice@" bk[2]]
+				if (w ~ /^rtt/)
+					printf "  %-7s epoll/module %.3f  splice/module %.3f\n", w, e / y, s / y
+				else
+					printf "  %-7s module/epoll %.3f  module/splice %.3f\n", w, y / e, y / s
+			}
+			if (kn[2] != "") {
+				printf "\nthe user-space proxies, %s/%s (the kernels outside sockmap):\n", kn[2], kn[1]
+				for (i = 1; i <= n; i++) {
+					w = ws[i]
+					printf "  %-7s epoll %.4f  splice %.4f\n", w,
+						med[w, "epoll@" kn[2]] / med[w, "epoll@" kn[1]],
+						med[w, "splice@" kn[2]] / med[w, "splice@" kn[1]]
+				}
+			}
+			printf "%d repetitions per side\n", nvals
+			if (bad != "") printf "targets missed:%s\n", bad
+			else print "targets: all met"
+		}' "${files[@]}"
+	sed -n 's/^\(KERNEL\|MODULE\) //p' "${files[@]}"
+	echo
+}
+
 {
-	cat "$out/sockmap.txt.new"
-	sed -n 's/^\(KERNEL\|MODULE\) //p' "$out/sockmap.out"
+	if [ "${kernels[0]}" = debian ]; then
+		table "sockmap on Debian's kernel: a TCP proxy on loopback, TCG guest wall time, median of processes" \
+			"builtin: Debian's built-in sockmap; module: sockmap.ko; epoll, splice: user-space proxies" \
+			builtin@debian module@debian "epoll@debian splice@debian" -- debian
+	fi
+	if [ "$runs" != debian ]; then
+		table "sockmap, stock against hooks: a TCP proxy on loopback, guest time under -icount (instructions), median of processes" \
+			"builtin@stock: in-tree sock_map.c; module@hooks: sockmap.ko; epoll, splice: user-space proxies" \
+			builtin@stock module@hooks "epoll@stock splice@stock epoll@hooks splice@hooks" -- stock hooks
+	fi
 	for n in "${notes[@]}"; do
 		echo "$n"
 	done
 } | tee "$out/sockmap.txt"
-rm -f "$out/sockmap.txt.new"

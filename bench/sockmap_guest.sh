@@ -9,26 +9,38 @@
 #   module   the same after modprobe sockmap (sockmap.ko taking over)
 #   epoll    a user-space proxy: epoll, read(), write()
 #   splice   a user-space proxy: epoll, splice() through pipes
-# (bench/sockproxy.c). Debian's kernel: its sockmap is built in.
+# (bench/sockproxy.c). On Debian's kernel (--kernel debian, the default)
+# its sockmap is built in and all four sides run; on the stock kernel
+# (--kernel stock) the in-kernel proxy is the in-tree sockmap ("builtin");
+# on the hooks kernel (--kernel hooks) it is sockmap.ko, which the first
+# map loads ("module"); there the user-space sides run too, as controls.
 #
-#   bench/sockmap_guest.sh [--reps N] [--stream BYTES] [--msgs N] [--rtt N]
+#   bench/sockmap_guest.sh [--kernel debian|stock|hooks] [--reps N]
+#                          [--stream BYTES] [--msgs N] [--rtt N]
 #
 # Prints "bench: rep R ID VALUE" per repetition and, at the end,
 # "RESULT ID MEDIAN V1,V2,... DESCRIPTION" per row.
 set -euo pipefail
 shopt -s inherit_errexit
 
-reps=5 stream=$((16 << 20)) msgs=5000 rtt=1000
+reps=5 stream=$((16 << 20)) msgs=5000 rtt=1000 kernel=debian
 while [ $# -gt 0 ]; do
 	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--stream) stream=$2; shift 2 ;;
 	--msgs) msgs=$2; shift 2 ;;
 	--rtt) rtt=$2; shift 2 ;;
-	*) echo "usage: $0 [--reps N] [--stream BYTES] [--msgs N] [--rtt N]" >&2
+	*) echo "usage: $0 [--kernel debian|stock|hooks] [--reps N] [--stream BYTES] [--msgs N] [--rtt N]" >&2
 	   exit 2 ;;
 	esac
 done
+case $kernel in
+debian) sides="builtin module epoll splice" ;;
+stock) sides="builtin epoll splice" ;;
+hooks) sides="module epoll splice" ;;
+*) echo "bench: --kernel debian, stock or hooks" >&2; exit 2 ;;
+esac
 
 top=${BPFEXT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 tool=$top/build/bench/sockproxy
@@ -36,7 +48,10 @@ obj=$top/build/bpf/bench/bench_sockmap.bpf.o
 for f in "$tool" "$obj"; do
 	[ -e "$f" ] || { echo "bench: missing $f (bench/sockmap.sh builds it)" >&2; exit 1; }
 done
-[ -d /sys/module/sockmap ] && { echo "bench: sockmap.ko is loaded already" >&2; exit 1; }
+if [ "$kernel" = debian ] && [ -d /sys/module/sockmap ]; then
+	echo "bench: sockmap.ko is loaded already" >&2
+	exit 1
+fi
 
 declare -A vals desc
 order=()
@@ -73,7 +88,7 @@ unload() {
 }
 
 for w in stream msgs rtt50 rtt99; do
-	for side in builtin module epoll splice; do
+	for side in $sides; do
 		case $w in
 		stream) d="MB/s, $((stream >> 20)) MiB in 64 KiB writes" ;;
 		msgs) d="messages/s, $msgs of 64 bytes" ;;
@@ -87,17 +102,31 @@ done
 echo "KERNEL $(uname -r) $(uname -v), $(nproc) CPU(s), bpf_jit_enable $(cat /proc/sys/net/core/bpf_jit_enable)"
 # Untimed: the first run of each path after boot.
 "$tool" -m sockmap -o "$obj" -w rtt -n 100 >/dev/null
-modprobe sockmap
-echo "MODULE sockmap.ko srcversion $(cat /sys/module/sockmap/srcversion)"
-"$tool" -m sockmap -o "$obj" -w rtt -n 100 >/dev/null
-unload
+case $kernel in
+debian)
+	modprobe sockmap
+	echo "MODULE sockmap.ko srcversion $(cat /sys/module/sockmap/srcversion)"
+	"$tool" -m sockmap -o "$obj" -w rtt -n 100 >/dev/null
+	unload
+	;;
+hooks)
+	# The first map loaded it; its maps pin it while they exist.
+	echo "MODULE sockmap.ko srcversion $(cat /sys/module/sockmap/srcversion)"
+	;;
+esac
 # Each repetition measures every side, so that a host busier at one time
 # than another weighs on all of them alike.
 for r in $(seq 1 "$reps"); do
-	measure builtin sockmap
-	modprobe sockmap
-	measure module sockmap
-	unload
+	case $kernel in
+	debian)
+		measure builtin sockmap
+		modprobe sockmap
+		measure module sockmap
+		unload
+		;;
+	stock) measure builtin sockmap ;;
+	hooks) measure module sockmap ;;
+	esac
 	measure epoll epoll
 	measure splice splice
 done

@@ -23,13 +23,19 @@
  * every paused source first.
  */
 
+#include <linux/module.h>
 #include <net/strparser.h>
 #include <net/tcp.h>
 
 #include "sockmap.h"
 
+static bool backpressure = true;
+module_param(backpressure, bool, 0644);
+MODULE_PARM_DESC(backpressure,
+		 "Pause a redirect's source while its target is full (default: on; off: as upstream)");
+
 /* Skbs queued for a full target before its sources pause, ... */
-#define SOCKMAP_QUEUED_PAUSE	32
+#define SOCKMAP_QUEUED_PAUSE	128
 /* ... and to which the queue drains before they resume. */
 #define SOCKMAP_QUEUED_RESUME	(SOCKMAP_QUEUED_PAUSE / 2)
 
@@ -102,7 +108,8 @@ void sockmap_backpressure(struct sock *sk, struct sock *target, bool ingress)
 	struct sockmap_paused *p;
 	struct sk_psock *psock;
 
-	if (likely(!sockmap_target_full(target, ingress)))
+	if (likely(!sockmap_target_full(target, ingress)) ||
+	    !READ_ONCE(backpressure))
 		return;
 	if (!sk || sk == target || !sk_fullsock(sk))
 		return;
