@@ -42,6 +42,18 @@ done
 log=$BPFEXT_TMP/log
 (cd "$dir" && exec stdbuf -oL ./test_sockmap) > "$log" 2>&1
 rc=$?
+# Its sockets_init() connects (blocking) and then accepts on a
+# non-blocking listener: the server side of the handshake may not be
+# done yet (the client's ACK still in a softirq backlog, as under TCG on
+# a busy host), and the test fails with EAGAIN before anything of sockmap
+# ran. That race of its setup, and only that, gets one more whole run.
+race='^accept s1 failed\(\): Resource temporarily unavailable$'
+if grep -Eq "$race" "$log"; then
+	echo "# the first run's setup raced (accept: EAGAIN, a handshake not done): running it again"
+	grep -E -B1 "$race" "$log" | sed 's/^/#   /'
+	(cd "$dir" && exec stdbuf -oL ./test_sockmap) > "$log" 2>&1
+	rc=$?
+fi
 
 # Since Debian's 6.1.190 ("tls: reject the combination of TLS and
 # sockmap", CVE-2026-93824) the kernel refuses TLS_TX and TLS_RX on a
